@@ -1,0 +1,62 @@
+"""Users and the role that scopes what each one sees."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    BUREAU_ADMIN = "bureau_admin", _("市卫健局管理员")
+    TOWNSHIP_OFFICIAL = "township_official", _("镇（街道）工作人员")
+    INSTITUTION_OPERATOR = "institution_operator", _("托育机构负责人")
+    PUBLIC = "public", _("公众")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices, default=Role.PUBLIC)
+    township = models.ForeignKey(
+        "registry.Township",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        verbose_name=_("所属镇（街道）"),
+    )
+    institution = models.ForeignKey(
+        "registry.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operators",
+        verbose_name=_("所属机构"),
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.TOWNSHIP_OFFICIAL and self.township_id is None:
+            raise ValidationError({"township": _("镇（街道）工作人员必须指定所属镇（街道）。")})
+        if self.role == Role.INSTITUTION_OPERATOR and self.institution_id is None:
+            raise ValidationError({"institution": _("托育机构负责人必须指定所属机构。")})
+
+    @property
+    def is_bureau_admin(self) -> bool:
+        return self.is_active and (self.role == Role.BUREAU_ADMIN or self.is_superuser)
+
+    @property
+    def is_township_official(self) -> bool:
+        return self.is_active and self.role == Role.TOWNSHIP_OFFICIAL
+
+    @property
+    def is_institution_operator(self) -> bool:
+        return self.is_active and self.role == Role.INSTITUTION_OPERATOR
+
+    @property
+    def sees_registry(self) -> bool:
+        return self.is_bureau_admin or self.is_township_official or self.is_institution_operator
