@@ -21,8 +21,8 @@ TUOYU_ENV = os.environ.get("TUOYU_ENV", "demo")
 DEMO_SECRET_KEY = "demo-only-secret-key-not-for-production"
 # Field encryption and the blind index use their own keys, never the Django secret, so
 # rotating sessions does not make personal data unreadable. Both are 32 bytes, base64.
-DEMO_FIELD_KEY = "ZGVtby1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy0hIQ=="
-DEMO_INDEX_KEY = "ZGVtby1vbmx5LWluZGV4LWtleS0zMi1ieXRlcy0hIQ=="
+DEMO_FIELD_KEY = "ZGVtby1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcy0hISE="
+DEMO_INDEX_KEY = "ZGVtby1vbmx5LWluZGV4LWtleS0zMi1ieXRlcy0hISE="
 
 SECRET_KEY = os.environ.get("TUOYU_SECRET_KEY", DEMO_SECRET_KEY)
 TUOYU_FIELD_KEY = os.environ.get("TUOYU_FIELD_KEY", DEMO_FIELD_KEY)
