@@ -10,12 +10,14 @@ stay in ``tuoyu.engine.indicators``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db import connection
+from django.db.models import Case, F, FloatField, Func, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast
 
 from tuoyu.engine import codes
 from tuoyu.engine.indicators import (
@@ -45,23 +47,84 @@ from tuoyu.registry.models import (
     TownshipYear,
 )
 
-NOT_A_TIME = np.datetime64("NaT", "D")
+NOT_A_TIME = np.iinfo(np.int64).min  # the int64 behind numpy's NaT
+MISSING_DAY = -(2**31)  # what SQL gives for an empty date, mapped to NaT
 
 
-def _dates(values: Iterable[dt.date | None]) -> np.ndarray:
-    return np.array([NOT_A_TIME if value is None else np.datetime64(value, "D") for value in values],
-                    dtype="datetime64[D]")
+class EpochDays(Func):
+    """Days since 1970-01-01 of a date column, computed by the database (empty -> MISSING_DAY).
+
+    Fetching integers instead of ``date`` objects makes reading 100,000 rows several
+    times faster; numpy reinterprets them as ``datetime64[D]`` without a Python loop.
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, column: str) -> None:
+        super().__init__(F(column))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        column_sql, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"COALESCE(({column_sql} - DATE '1970-01-01'), {MISSING_DAY})", list(params)
+        if connection.vendor == "sqlite":
+            return (
+                f"COALESCE(CAST(julianday({column_sql}) - 2440587.5 AS INTEGER), {MISSING_DAY})",
+                list(params),
+            )
+        raise NotImplementedError(f"EpochDays has no SQL for {connection.vendor}")
 
 
-def _codes(values: Iterable[str], table: tuple[str, ...]) -> np.ndarray:
-    lookup = {code: index for index, code in enumerate(table)}
-    return np.array([lookup[value] for value in values], dtype=np.int8)
+def CodeIndex(column: str, table: tuple[str, ...]) -> Case:  # noqa: N802 - reads like an expression
+    """Position of a text code in ``table`` (-1 when unknown), computed by the database."""
+    return Case(
+        *[When(**{column: code}, then=Value(index)) for index, code in enumerate(table)],
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
 
 
-def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+def _fetch(queryset: QuerySet[Any], **columns: Any) -> np.ndarray:
+    """Rows of numeric ``columns`` (expressions or field names) as a 2-D float64 array.
+
+    One query, run on the raw cursor: the rows never become model instances or dicts.
+    """
+    names = list(columns)
+    # Clearing the default ordering spares the database joins and a sort nobody needs here.
+    annotated = (
+        queryset.order_by()
+        .annotate(
+            **{
+                f"_{name}": expression
+                for name, expression in columns.items()
+                if not isinstance(expression, str)
+            }
+        )
+        .values_list(*[value if isinstance(value, str) else f"_{name}" for name, value in columns.items()])
+    )
+    sql, params = annotated.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     if not rows:
-        return [[] for _ in range(width)]
-    return [list(column) for column in zip(*rows, strict=True)]
+        return np.zeros((0, len(names)))
+    return np.array(rows, dtype=np.float64)
+
+
+def _ints(column: np.ndarray) -> np.ndarray:
+    return column.astype(np.int64)
+
+
+def _small(column: np.ndarray, table: tuple[str, ...], what: str) -> np.ndarray:
+    if column.size and column.min() < 0:
+        raise ValueError(f"unknown {what} code in the registry; expected one of {', '.join(table)}")
+    return column.astype(np.int8)
+
+
+def _days(column: np.ndarray) -> np.ndarray:
+    days = column.astype(np.int64)
+    days[days == MISSING_DAY] = NOT_A_TIME
+    return days.view("datetime64[D]")
 
 
 def certification_rules() -> CertificationRules:
@@ -72,134 +135,166 @@ def certification_rules() -> CertificationRules:
 
 def load_townships(*, year: int) -> Townships:
     """Population of ``year``, or of the latest earlier year a township has figures for."""
-    ids = np.array(list(Township.objects.order_by("pk").values_list("pk", flat=True)), dtype=np.int64)
-    under_3 = np.zeros(len(ids))
-    under_2 = np.zeros(len(ids))
-    population = np.zeros(len(ids))
-    child_rows = (
-        ChildPopulation.objects.filter(year__lte=year)
-        .values_list("township_id", "year", "age_band")
-        .annotate(total=Sum("children"))
-        .order_by("township_id", "year")
+    ids = np.sort(_ints(_fetch(Township.objects.all(), id="pk")[:, 0]))
+    # Summed per township and year in the database: a few rows per township reach Python.
+    children = _fetch(
+        ChildPopulation.objects.filter(year__lte=year).values("township_id", "year"),
+        township="township_id",
+        year="year",
+        under_3=Sum("children"),
+        under_2=Sum(
+            Case(When(age_band__in=codes.UNDER_2_AGE_BANDS, then=F("children")), default=Value(0)),
+            output_field=IntegerField(),
+        ),
     )
-    latest_child_year: dict[int, int] = {}
-    for township_id, row_year, _band, _total in child_rows:
-        latest_child_year[township_id] = max(row_year, latest_child_year.get(township_id, 0))
-    for township_id, row_year, band, total in child_rows:
-        if latest_child_year[township_id] != row_year:
-            continue
-        position = np.searchsorted(ids, township_id)
-        under_3[position] += total
-        if band in codes.UNDER_2_AGE_BANDS:
-            under_2[position] += total
-    latest_population: dict[int, tuple[int, int]] = {}
-    for township_id, row_year, people in TownshipYear.objects.filter(year__lte=year).values_list(
-        "township_id", "year", "population"
-    ):
-        if row_year >= latest_population.get(township_id, (0, 0))[0]:
-            latest_population[township_id] = (row_year, people)
-    for township_id, (_year, people) in latest_population.items():
-        population[np.searchsorted(ids, township_id)] = people
+    people = _fetch(
+        TownshipYear.objects.filter(year__lte=year),
+        township="township_id",
+        year="year",
+        population="population",
+    )
+    under_3 = _latest_year_sum(ids, children[:, 0], children[:, 1], children[:, 2])
+    under_2 = _latest_year_sum(ids, children[:, 0], children[:, 1], children[:, 3])
+    population = _latest_year_sum(ids, people[:, 0], people[:, 1], people[:, 2])
     return Townships(ids=ids, children_under_3=under_3, children_under_2=under_2, population=population)
 
 
+def _latest_year_sum(
+    township_ids: np.ndarray, row_townships: np.ndarray, row_years: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """Per township, the sum of ``values`` over the rows of that township's latest year."""
+    totals = np.zeros(len(township_ids))
+    if not len(township_ids) or not len(row_townships):
+        return totals
+    position = np.clip(np.searchsorted(township_ids, row_townships), 0, len(township_ids) - 1)
+    known = township_ids[position] == row_townships
+    latest = np.full(len(township_ids), -1.0)
+    np.maximum.at(latest, position[known], row_years[known])
+    keep = known & (row_years == latest[position])
+    np.add.at(totals, position[keep], values[keep])
+    return totals
+
+
 def load_institutions() -> Institutions:
-    rows = list(
-        Institution.objects.values_list(
-            "pk", "township_id", "form", "ownership", "filing_status", "filed_on", "opened_on", "closed_on"
-        )
+    rows = _fetch(
+        Institution.objects.all(),
+        id="pk",
+        township="township_id",
+        form=CodeIndex("form", codes.FORMS),
+        public=Case(When(ownership="public", then=Value(1)), default=Value(0), output_field=IntegerField()),
+        # Only a current 已备案 status with a date counts as filed; pending or revoked filings do not.
+        filed_on=Case(
+            When(filing_status=FilingStatus.FILED, then=EpochDays("filed_on")),
+            default=Value(MISSING_DAY),
+            output_field=IntegerField(),
+        ),
+        opened_on=EpochDays("opened_on"),
+        closed_on=EpochDays("closed_on"),
     )
-    ids, townships, forms, ownerships, statuses, filed_on, opened_on, closed_on = _columns(rows, 8)
-    # Only a current 已备案 status with a date counts as filed; pending or revoked filings do not.
-    filed_dates = [day if status == FilingStatus.FILED else None for status, day in zip(statuses, filed_on,
-                                                                                        strict=True)]
     return Institutions(
-        ids=np.array(ids, dtype=np.int64),
-        township_ids=np.array(townships, dtype=np.int64),
-        form=_codes(forms, codes.FORMS),
-        public=np.array([ownership == "public" for ownership in ownerships], dtype=bool),
-        filed_on=_dates(filed_dates),
-        opened_on=_dates(opened_on),
-        closed_on=_dates(closed_on),
+        ids=_ints(rows[:, 0]),
+        township_ids=_ints(rows[:, 1]),
+        form=_small(rows[:, 2], codes.FORMS, "form"),
+        public=rows[:, 3] == 1,
+        filed_on=_days(rows[:, 4]),
+        opened_on=_days(rows[:, 5]),
+        closed_on=_days(rows[:, 6]),
     )
 
 
 def load_designations(*, as_of: dt.date) -> Designations:
-    rows = list(
-        PuhuiDesignation.objects.filter(valid_from__lte=as_of)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=as_of))
-        .values_list("institution_id", "valid_from", "valid_to")
+    rows = _fetch(
+        PuhuiDesignation.objects.filter(valid_from__lte=as_of).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=as_of)
+        ),
+        institution="institution_id",
+        valid_from=EpochDays("valid_from"),
+        valid_to=EpochDays("valid_to"),
     )
-    institution_ids, valid_from, valid_to = _columns(rows, 3)
     return Designations(
-        institution_ids=np.array(institution_ids, dtype=np.int64),
-        valid_from=_dates(valid_from),
-        valid_to=_dates(valid_to),
+        institution_ids=_ints(rows[:, 0]), valid_from=_days(rows[:, 1]), valid_to=_days(rows[:, 2])
     )
 
 
 def load_classes(*, as_of: dt.date) -> Classes:
-    rows = list(
-        CareClass.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=as_of))
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
-        .values_list("pk", "institution_id", "class_type", "approved_slots", "opened_on", "closed_on")
+    rows = _fetch(
+        CareClass.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=as_of)).filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)
+        ),
+        id="pk",
+        institution="institution_id",
+        class_type=CodeIndex("class_type", codes.CLASS_TYPES),
+        slots="approved_slots",
+        opened_on=EpochDays("opened_on"),
+        closed_on=EpochDays("closed_on"),
     )
-    ids, institution_ids, class_types, slots, opened_on, closed_on = _columns(rows, 6)
     return Classes(
-        ids=np.array(ids, dtype=np.int64),
-        institution_ids=np.array(institution_ids, dtype=np.int64),
-        class_type=_codes(class_types, codes.CLASS_TYPES),
-        approved_slots=np.array(slots, dtype=np.float64),
-        opened_on=_dates(opened_on),
-        closed_on=_dates(closed_on),
+        ids=_ints(rows[:, 0]),
+        institution_ids=_ints(rows[:, 1]),
+        class_type=_small(rows[:, 2], codes.CLASS_TYPES, "class type"),
+        approved_slots=rows[:, 3].copy(),
+        opened_on=_days(rows[:, 4]),
+        closed_on=_days(rows[:, 5]),
     )
 
 
 def load_fees(*, as_of: dt.date) -> Fees:
-    rows = list(
-        Fee.objects.filter(effective_from__lte=as_of)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=as_of))
-        .values_list("institution_id", "class_type", "full_day_monthly", "effective_from", "effective_to")
+    rows = _fetch(
+        Fee.objects.filter(effective_from__lte=as_of).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=as_of)
+        ),
+        institution="institution_id",
+        class_type=CodeIndex("class_type", codes.CLASS_TYPES),
+        full_day=Cast("full_day_monthly", FloatField()),
+        effective_from=EpochDays("effective_from"),
+        effective_to=EpochDays("effective_to"),
     )
-    institution_ids, class_types, amounts, effective_from, effective_to = _columns(rows, 5)
     return Fees(
-        institution_ids=np.array(institution_ids, dtype=np.int64),
-        class_type=_codes(class_types, codes.CLASS_TYPES),
-        full_day=np.array([float(amount) for amount in amounts], dtype=np.float64),
-        effective_from=_dates(effective_from),
-        effective_to=_dates(effective_to),
+        institution_ids=_ints(rows[:, 0]),
+        class_type=_small(rows[:, 1], codes.CLASS_TYPES, "class type"),
+        full_day=rows[:, 2].copy(),
+        effective_from=_days(rows[:, 3]),
+        effective_to=_days(rows[:, 4]),
     )
 
 
 def load_employments(*, as_of: dt.date, roles: Iterable[str]) -> Employments:
-    rows = list(
-        Employment.objects.filter(start__lte=as_of, role__in=list(roles))
-        .filter(Q(end__isnull=True) | Q(end__gte=as_of))
-        .values_list("pk", "staff_id", "institution_id", "role", "start", "end")
+    rows = _fetch(
+        Employment.objects.filter(start__lte=as_of, role__in=list(roles)).filter(
+            Q(end__isnull=True) | Q(end__gte=as_of)
+        ),
+        id="pk",
+        staff="staff_id",
+        institution="institution_id",
+        role=CodeIndex("role", codes.STAFF_ROLES),
+        start=EpochDays("start"),
+        end=EpochDays("end"),
     )
-    ids, staff_ids, institution_ids, staff_roles, start, end = _columns(rows, 6)
     return Employments(
-        ids=np.array(ids, dtype=np.int64),
-        staff_ids=np.array(staff_ids, dtype=np.int64),
-        institution_ids=np.array(institution_ids, dtype=np.int64),
-        role=_codes(staff_roles, codes.STAFF_ROLES),
-        start=_dates(start),
-        end=_dates(end),
+        ids=_ints(rows[:, 0]),
+        staff_ids=_ints(rows[:, 1]),
+        institution_ids=_ints(rows[:, 2]),
+        role=_small(rows[:, 3], codes.STAFF_ROLES, "staff role"),
+        start=_days(rows[:, 4]),
+        end=_days(rows[:, 5]),
     )
 
 
 def load_certificates(*, as_of: dt.date, cert_types: Iterable[str]) -> Certificates:
-    rows = list(
-        Certificate.objects.filter(issued_on__lte=as_of, cert_type__in=list(cert_types))
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
-        .values_list("staff_id", "cert_type", "issued_on", "expires_on")
+    rows = _fetch(
+        Certificate.objects.filter(issued_on__lte=as_of, cert_type__in=list(cert_types)).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)
+        ),
+        staff="staff_id",
+        cert_type=CodeIndex("cert_type", codes.CERTIFICATE_TYPES),
+        issued_on=EpochDays("issued_on"),
+        expires_on=EpochDays("expires_on"),
     )
-    staff_ids, cert_types_found, issued_on, expires_on = _columns(rows, 4)
     return Certificates(
-        staff_ids=np.array(staff_ids, dtype=np.int64),
-        cert_type=_codes(cert_types_found, codes.CERTIFICATE_TYPES),
-        issued_on=_dates(issued_on),
-        expires_on=_dates(expires_on),
+        staff_ids=_ints(rows[:, 0]),
+        cert_type=_small(rows[:, 1], codes.CERTIFICATE_TYPES, "certificate type"),
+        issued_on=_days(rows[:, 2]),
+        expires_on=_days(rows[:, 3]),
     )
 
 

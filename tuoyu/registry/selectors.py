@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from tuoyu.accounts.models import User
 from tuoyu.common import crypto
@@ -24,6 +24,7 @@ from tuoyu.common.identifiers import IdentifierError, resident_id_normalize
 from tuoyu.registry.models import (
     CareClass,
     Certificate,
+    ChildPopulation,
     Dataset,
     Employment,
     Fee,
@@ -55,6 +56,20 @@ def townships_visible_to(user: AnyUser) -> QuerySet[Township]:
     if registry_user.is_township_official:
         return Township.objects.filter(pk=registry_user.township_id)
     return Township.objects.filter(institutions__pk=registry_user.institution_id)
+
+
+def township_children_under_3(*, user: AnyUser) -> dict[int, tuple[int, int]]:
+    """Children under 3 of each township the user may see, in the latest year with figures.
+
+    Township id -> (year, children); one query whatever the number of townships.
+    """
+    rows = (
+        ChildPopulation.objects.filter(township__in=townships_visible_to(user))
+        .values_list("township_id", "year")
+        .annotate(total=Sum("children"))
+        .order_by("township_id", "year")
+    )
+    return {township_id: (year, total) for township_id, year, total in rows}
 
 
 def institutions_visible_to(user: AnyUser) -> QuerySet[Institution]:

@@ -1,0 +1,77 @@
+"""``manage.py demo_linhai [--seed N] [--reset]``: build the synthetic Linhai demo dataset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from tuoyu.indicators.selectors import indicator_report
+from tuoyu.registry import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the synthetic Linhai demo dataset (示例数据) and the demo accounts. With existing data and "
+        "no --reset, only the demo accounts are ensured."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--seed", type=int, default=demo.LINHAI_SEED, help="random seed (default %(default)s)"
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="delete all registry, indicator and demo-account data first"
+        )
+
+    def handle(self, *args: Any, seed: int, reset: bool, **options: Any) -> None:
+        if reset and demo.registry_has_data():
+            deleted = demo.registry_clear()
+            self.stdout.write(f"已清空 / cleared: {sum(deleted.values())} rows")
+            if deleted.get("detached accounts"):
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{deleted['detached accounts']} 个非演示账号已与镇街或机构解除关联 / "
+                        "non-demo accounts were detached from their township or institution"
+                    )
+                )
+        if demo.registry_has_data():
+            self.stdout.write(
+                self.style.WARNING(
+                    "登记库已有数据，未重建；仅确保演示账号存在（重建请加 --reset） / "
+                    "the registry already holds data: not rebuilt, demo accounts ensured only "
+                    "(use --reset to rebuild)"
+                )
+            )
+        else:
+            summary = demo.build_linhai(seed=seed)
+            for line in summary.lines():
+                self.stdout.write(line)
+            self._figures()
+        self._accounts(demo.create_demo_accounts())
+        self.stdout.write(self.style.WARNING(demo.SYNTHETIC_NOTE))
+
+    def _figures(self) -> None:
+        for day in demo.CHECK_DATES:
+            report = indicator_report(as_of=day)
+            parts = []
+            for code, figure in report.city.items():
+                if figure.target is None or figure.value is None:
+                    continue
+                mark = "✓" if figure.met else "✗"
+                parts.append(f"{code}={figure.value:.4g}{mark}")
+            self.stdout.write(f"{day.isoformat()}: " + "  ".join(parts))
+
+    def _accounts(self, accounts: list[demo.DemoAccount]) -> None:
+        self.stdout.write("演示账号 / demo accounts:")
+        rows = [("username", "password", "role", "scope")] + [
+            (a.username, a.password, a.role, a.scope) for a in accounts
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for row in rows:
+            self.stdout.write(
+                "  "
+                + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+                + "  "
+                + row[3]
+            )
