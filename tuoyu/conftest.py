@@ -77,51 +77,119 @@ class SmallRegistry:
 
 @pytest.fixture
 def registry(db: None) -> SmallRegistry:
-    township_a = Township.objects.create(code="331082001000", name="示例街道甲", kind="subdistrict",
-                                         latitude=28.86, longitude=121.12)
-    township_b = Township.objects.create(code="331082100000", name="示例镇乙", kind="town",
-                                         latitude=28.99, longitude=120.92)
+    township_a = Township.objects.create(
+        code="331082001000", name="示例街道甲", kind="subdistrict", latitude=28.86, longitude=121.12
+    )
+    township_b = Township.objects.create(
+        code="331082100000", name="示例镇乙", kind="town", latitude=28.99, longitude=120.92
+    )
     for township, children in ((township_a, 100), (township_b, 50)):
         for band in ("m0_6", "m6_12", "m12_18", "m18_24", "m24_36"):
             ChildPopulation.objects.create(township=township, year=2025, age_band=band, children=children)
         TownshipYear.objects.create(township=township, year=2025, births=children, population=children * 50)
     IncomeStat.objects.create(year=2024, scope="all", amount=60000)
     filed = {"filing_status": "filed", "filed_on": dt.date(2023, 1, 1), "opened_on": dt.date(2023, 1, 1)}
-    kindergarten_a = Institution.objects.create(credit_code=credit_code(1), name="示例幼儿园 №1",
-                                                ownership="public", form="kindergarten",
-                                                township=township_a, **filed)
-    nursery_a = Institution.objects.create(credit_code=credit_code(2), name="示例托育园 №2",
-                                           ownership="private", form="standalone", township=township_a, **filed)
-    family_b = Institution.objects.create(credit_code=credit_code(3), name="示例家庭托育点 №3",
-                                          ownership="private", form="family", township=township_b, **filed)
+    kindergarten_a = Institution.objects.create(
+        credit_code=credit_code(1),
+        name="示例幼儿园 №1",
+        ownership="public",
+        form="kindergarten",
+        township=township_a,
+        **filed,
+    )
+    nursery_a = Institution.objects.create(
+        credit_code=credit_code(2),
+        name="示例托育园 №2",
+        ownership="private",
+        form="standalone",
+        township=township_a,
+        **filed,
+    )
+    family_b = Institution.objects.create(
+        credit_code=credit_code(3),
+        name="示例家庭托育点 №3",
+        ownership="private",
+        form="family",
+        township=township_b,
+        **filed,
+    )
     PuhuiDesignation.objects.create(institution=nursery_a, valid_from=dt.date(2024, 1, 1))
-    kindergarten_class = CareClass.objects.create(institution=kindergarten_a, name="托大一班",
-                                                  class_type="older", approved_slots=20, enrolled=18,
-                                                  caregivers=3)
-    nursery_class = CareClass.objects.create(institution=nursery_a, name="托小一班", class_type="toddler",
-                                             approved_slots=15, enrolled=12, caregivers=3)
-    family_class = CareClass.objects.create(institution=family_b, name="混龄班", class_type="mixed",
-                                            approved_slots=5, enrolled=5, caregivers=2)
-    Fee.objects.create(institution=kindergarten_a, class_type="older", full_day_monthly=1200,
-                       effective_from=dt.date(2023, 1, 1))
-    nursery_fee = Fee.objects.create(institution=nursery_a, class_type="toddler", full_day_monthly=1800,
-                                     half_day_monthly=1000, effective_from=dt.date(2024, 1, 1))
-    Fee.objects.create(institution=family_b, class_type="mixed", full_day_monthly=3000,
-                       effective_from=dt.date(2023, 1, 1))
+    kindergarten_class = CareClass.objects.create(
+        institution=kindergarten_a,
+        name="托大一班",
+        class_type="older",
+        approved_slots=20,
+        enrolled=18,
+        caregivers=3,
+    )
+    nursery_class = CareClass.objects.create(
+        institution=nursery_a,
+        name="托小一班",
+        class_type="toddler",
+        approved_slots=15,
+        enrolled=12,
+        caregivers=3,
+    )
+    family_class = CareClass.objects.create(
+        institution=family_b, name="混龄班", class_type="mixed", approved_slots=5, enrolled=5, caregivers=2
+    )
+    Fee.objects.create(
+        institution=kindergarten_a,
+        class_type="older",
+        full_day_monthly=1200,
+        effective_from=dt.date(2023, 1, 1),
+    )
+    nursery_fee = Fee.objects.create(
+        institution=nursery_a,
+        class_type="toddler",
+        full_day_monthly=1800,
+        half_day_monthly=1000,
+        effective_from=dt.date(2024, 1, 1),
+    )
+    Fee.objects.create(
+        institution=family_b, class_type="mixed", full_day_monthly=3000, effective_from=dt.date(2023, 1, 1)
+    )
     caregiver = make_staff(name="王某 001", serial=1)
-    caregiver_employment = Employment.objects.create(staff=caregiver, institution=nursery_a, role="caregiver",
-                                                     start=dt.date(2024, 1, 1))
-    Certificate.objects.create(staff=caregiver, cert_type="baoyushi", number="BY001",
-                               issued_on=dt.date(2022, 1, 1), expires_on=None)
+    caregiver_employment = Employment.objects.create(
+        staff=caregiver, institution=nursery_a, role="caregiver", start=dt.date(2024, 1, 1)
+    )
+    Certificate.objects.create(
+        staff=caregiver, cert_type="baoyushi", number="BY001", issued_on=dt.date(2022, 1, 1), expires_on=None
+    )
     uncertified = make_staff(name="李某 002", serial=2)
-    Employment.objects.create(staff=uncertified, institution=family_b, role="caregiver",
-                              start=dt.date(2024, 1, 1))
+    Employment.objects.create(
+        staff=uncertified, institution=family_b, role="caregiver", start=dt.date(2024, 1, 1)
+    )
     TargetSet.objects.create(year=2025)
     catalog = ServiceCatalog.objects.create(title="示例目录", published_on=dt.date(2025, 6, 30))
-    CatalogItem.objects.create(catalog=catalog, service="普惠托育", eligibility="3 岁以下婴幼儿家庭",
-                               content="全日托", standard="按国家标准", department="市卫健局", funding="财政")
-    return SmallRegistry(township_a, township_b, kindergarten_a, nursery_a, family_b, kindergarten_class,
-                         nursery_class, family_class, nursery_fee, caregiver, caregiver_employment)
+    CatalogItem.objects.create(
+        catalog=catalog,
+        service="普惠托育",
+        eligibility="3 岁以下婴幼儿家庭",
+        content="全日托",
+        standard="按国家标准",
+        department="市卫健局",
+        funding="财政",
+    )
+    return SmallRegistry(
+        township_a,
+        township_b,
+        kindergarten_a,
+        nursery_a,
+        family_b,
+        kindergarten_class,
+        nursery_class,
+        family_class,
+        nursery_fee,
+        caregiver,
+        caregiver_employment,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    """Creating a user per role with the production hasher would dominate the suite's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
 def _user(username: str, role: str, **scope: object) -> User:
@@ -162,8 +230,12 @@ def role_clients(
 ) -> dict[str, Client]:
     """A logged-in test client per role, and an anonymous one."""
     clients: dict[str, Client] = {}
-    for name, user in (("admin", admin_user), ("township", township_user), ("operator", operator_user),
-                       ("public", public_user)):
+    for name, user in (
+        ("admin", admin_user),
+        ("township", township_user),
+        ("operator", operator_user),
+        ("public", public_user),
+    ):
         client = Client()
         client.force_login(user)
         clients[name] = client

@@ -24,17 +24,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from pytest_django.fixtures import Settings
 
 from tuoyu.conftest import SmallRegistry, credit_code, make_staff, resident_id
 from tuoyu.registry.models import CareClass, Certificate, Employment, Fee, Institution, PuhuiDesignation
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Settings) -> None:
-    """The role users are created per test; the production hasher would take most of the time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 URL = "/api/v1/indicators"
 SIX = {

@@ -20,16 +20,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from tuoyu.conftest import ROLES, SmallRegistry
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Settings) -> None:
-    """The role users are created per test; the production hasher would take most of the time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 Statuses = dict[str, int]
 

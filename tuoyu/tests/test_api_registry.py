@@ -13,18 +13,10 @@ import pytest
 from auditlog.models import LogEntry
 from django.conf import settings as django_settings
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from tuoyu.accounts.models import User
 from tuoyu.conftest import SmallRegistry, resident_id
 from tuoyu.registry.models import CareClass, Certificate, ChildPopulation, Fee
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Settings) -> None:
-    """The role users are created per test; the production hasher would take most of the time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 V1 = "/api/v1"
 

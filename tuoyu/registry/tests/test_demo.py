@@ -58,11 +58,6 @@ TABLES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def linhai() -> demo.DemoSummary:
     return demo.build_linhai()
