@@ -23,6 +23,7 @@ from tuoyu.accounts.models import Role, User
 from tuoyu.common import crypto
 from tuoyu.common.identifiers import credit_code_check_char, resident_id_check_char
 from tuoyu.indicators.models import CatalogItem, ServiceCatalog, TargetSet
+from tuoyu.indicators.selectors import indicator_report_cache_clear
 from tuoyu.registry.models import (
     CareClass,
     Certificate,
@@ -184,6 +185,12 @@ def registry(db: None) -> SmallRegistry:
         caregiver,
         caregiver_employment,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_indicator_reports() -> None:
+    """Rolled-back tests can reuse audit-log ids on SQLite, so no report may outlive a test."""
+    indicator_report_cache_clear()
 
 
 @pytest.fixture(autouse=True)

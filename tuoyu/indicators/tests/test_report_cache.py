@@ -1,0 +1,51 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tuoyu.accounts.models import User
+from tuoyu.conftest import AS_OF, SmallRegistry
+from tuoyu.indicators.selectors import indicator_report, registry_revision
+from tuoyu.registry import services
+from tuoyu.registry.models import Dataset
+
+
+@pytest.mark.django_db
+def test_a_second_report_for_the_same_revision_is_not_computed_again(registry: SmallRegistry) -> None:
+    first = indicator_report(as_of=AS_OF)
+    with CaptureQueriesContext(connection) as captured:
+        second = indicator_report(as_of=AS_OF)
+    assert second is first
+    assert len(captured.captured_queries) == 2  # the revision look-ups only
+
+
+@pytest.mark.django_db
+def test_a_change_through_a_service_is_seen_by_the_next_report(
+    registry: SmallRegistry, operator_user: User
+) -> None:
+    before = indicator_report(as_of=AS_OF).city["slots_per_1000"].numerator
+    services.care_class_create(
+        actor=operator_user,
+        institution=registry.nursery_a,
+        name="托小二班",
+        class_type="toddler",
+        approved_slots=10,
+        enrolled=0,
+        caregivers=2,
+    )
+    assert indicator_report(as_of=AS_OF).city["slots_per_1000"].numerator == before + 10
+
+
+@pytest.mark.django_db
+def test_loading_a_dataset_changes_the_revision(registry: SmallRegistry) -> None:
+    revision = registry_revision()
+    Dataset.objects.create(name="another load", synthetic=True)
+    assert registry_revision() != revision
+
+
+@pytest.mark.django_db
+def test_reports_for_different_dates_are_kept_apart(registry: SmallRegistry) -> None:
+    early = indicator_report(as_of=dt.date(2023, 6, 30)).city["puhui_share"]
+    late = indicator_report(as_of=AS_OF).city["puhui_share"]
+    assert early.numerator != late.numerator  # the nursery's designation starts in 2024
