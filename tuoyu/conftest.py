@@ -200,7 +200,7 @@ def _fast_password_hashing(settings: object) -> None:
 
 
 def _user(username: str, role: str, **scope: object) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role, **scope)
+    return User.objects.create_user(username=username, password=PASSWORD, role=role, **scope)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -63,16 +63,12 @@ class EpochDays(Func):
     def __init__(self, column: str) -> None:
         super().__init__(F(column))
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        column_sql, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
-            return f"COALESCE(({column_sql} - DATE '1970-01-01'), {MISSING_DAY})", list(params)
-        if connection.vendor == "sqlite":
-            return (
-                f"COALESCE(CAST(julianday({column_sql}) - 2440587.5 AS INTEGER), {MISSING_DAY})",
-                list(params),
-            )
-        raise NotImplementedError(f"EpochDays has no SQL for {connection.vendor}")
+    # PostgreSQL subtracts dates to whole days; SQLite counts in Julian days.
+    template = f"COALESCE((%(expressions)s - DATE '1970-01-01'), {MISSING_DAY})"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        template = f"COALESCE(CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER), {MISSING_DAY})"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 def CodeIndex(column: str, table: tuple[str, ...]) -> Case:  # noqa: N802 - reads like an expression
