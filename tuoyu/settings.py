@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "auditlog",
     "axes",
+    "tuoyu.common",
     "tuoyu.accounts",
     "tuoyu.registry",
     "tuoyu.indicators",
@@ -116,6 +117,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("TUOYU_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = os.environ.get("TUOYU_AXES_ENABLED", "1") == "1"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -255,8 +255,8 @@ def figure_record_page(
         pages = max(1, -(-total // page_size))
         page = min(max(page, 1), pages)
         start = (page - 1) * page_size
-        records = list(items.order_by("catalog__published_on", "id")[start : start + page_size])
-        return RecordPage(figure, "catalog", which, records, total, total, page, pages, page_size)
+        catalog_items = list(items.order_by("catalog__published_on", "id")[start : start + page_size])
+        return RecordPage(figure, "catalog", which, catalog_items, total, total, page, pages, page_size)
 
     ids = np.asarray(figure.counted_ids if which == "counted" else figure.considered_ids, dtype=np.int64)
     if figure.record_kind not in ("class", "institution", "employment"):

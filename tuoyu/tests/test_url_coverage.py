@@ -1,0 +1,30 @@
+"""Every page has a permission test: a URL added without one fails here."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tuoyu.accounts.tests.test_views import MATRIX as ACCOUNTS_MATRIX
+from tuoyu.indicators.tests.test_views import MATRIX as INDICATORS_MATRIX
+from tuoyu.registry.tests.test_views import MATRIX as REGISTRY_MATRIX
+
+# Served by Django or django-ninja and tested elsewhere: the admin by Django itself, the
+# API by tuoyu/tests/test_api_permissions.py (whose own check covers every API path).
+NOT_PAGES = ("admin", "api", "set_language", "home")
+
+
+def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_named_page_has_a_row_in_a_permission_matrix() -> None:
+    pages = {name for name in _names(get_resolver()) if not name.split(":")[0] in NOT_PAGES}
+    tested = {row[0] for row in (*ACCOUNTS_MATRIX, *INDICATORS_MATRIX, *REGISTRY_MATRIX)}
+    assert pages - tested == set(), "pages without a permission test"
