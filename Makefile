@@ -9,7 +9,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export TUOYU_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo serve test lint typecheck bench messages clean-demo
+.PHONY: demo test lint bench messages clean-demo
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,10 +30,9 @@ test: $(VENV)/.installed lint
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check tuoyu benchmarks tools
+	$(VENV)/bin/ruff format --check tuoyu benchmarks tools
 	$(VENV)/bin/lint-imports
-
-typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy tuoyu
+	$(VENV)/bin/mypy tuoyu benchmarks
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'

@@ -4,7 +4,8 @@ Run on PostgreSQL against a synthetic province-size dataset (1,500 townships, 12
 institutions, 40,000 classes, 100,000 staff):
 
     createdb -h 127.0.0.1 -U postgres tuoyu_bench
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tuoyu_bench .venv/bin/python benchmarks/dashboard.py --generate
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/tuoyu_bench
+    .venv/bin/python benchmarks/dashboard.py --generate
 
 ``--generate`` migrates and builds the dataset first (a few minutes); later runs reuse it.
 Requests go through Django's test client in this process, so the figures are server time
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuoyu.settings")
 os.environ.setdefault("TUOYU_AXES_ENABLED", "0")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -73,8 +74,12 @@ def _row(name: str, timings: list[float], queries: int | None) -> dict[str, obje
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--generate", action="store_true", help="migrate and build the province dataset first")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--generate", action="store_true", help="migrate and build the province dataset first"
+    )
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 
@@ -116,8 +121,10 @@ def main() -> None:
         ("GET /api/v1/indicators", api),
         ("GET /indicators/ (dashboard, bureau admin)", dashboard),
         ("loader: registry_snapshot", lambda: registry_snapshot(as_of=AS_OF, rules=rules)),
-        ("engine: compute_indicators", lambda: compute_indicators(snapshot, as_of=AS_OF, targets=targets,
-                                                                  certification=rules)),
+        (
+            "engine: compute_indicators",
+            lambda: compute_indicators(snapshot, as_of=AS_OF, targets=targets, certification=rules),
+        ),
     ):
         timings, queries = _timed(action, args.runs)
         rows.append(_row(name, timings, queries))
@@ -125,8 +132,10 @@ def main() -> None:
     width = max(len(str(row["what"])) for row in rows)
     print(f"{'what':<{width}}  median ms  min ms  max ms  queries")
     for row in rows:
-        print(f"{row['what']:<{width}}  {row['median_ms']:>9}  {row['min_ms']:>6}  {row['max_ms']:>6}  "
-              f"{row['queries']:>7}")
+        print(
+            f"{row['what']:<{width}}  {row['median_ms']:>9}  {row['min_ms']:>6}  {row['max_ms']:>6}  "
+            f"{row['queries']:>7}"
+        )
     results = Path(__file__).resolve().parent / "results"
     results.mkdir(exist_ok=True)
     (results / "dashboard.json").write_text(json.dumps({"dataset": sizes, "rows": rows}, indent=2))

@@ -47,7 +47,7 @@ def encrypt(plaintext: str, *, purpose: str) -> bytes:
     return nonce + _cipher(settings.TUOYU_FIELD_KEY).encrypt(nonce, plaintext.encode(), purpose.encode())
 
 
-def decrypt(token: bytes, *, purpose: str) -> str:
+def decrypt(token: bytes | memoryview, *, purpose: str) -> str:
     data = bytes(token)
     return (
         _cipher(settings.TUOYU_FIELD_KEY)

@@ -12,18 +12,23 @@ class TargetSet(models.Model):
     """The targets of one year; the 2025 defaults are the values of the Linhai draft plan."""
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
-    fee_ratio_max = models.DecimalField(_("普惠收费占人均可支配收入比上限"), max_digits=5, decimal_places=4,
-                                        default=0.30)
-    slots_per_1000_min = models.DecimalField(_("每千名 3 岁以下婴幼儿托位数下限"), max_digits=7,
-                                             decimal_places=2, default=280)
-    kindergarten_share_min = models.DecimalField(_("托幼一体托位占比下限"), max_digits=5, decimal_places=4,
-                                                 default=0.65)
+    fee_ratio_max = models.DecimalField(
+        _("普惠收费占人均可支配收入比上限"), max_digits=5, decimal_places=4, default=0.30
+    )
+    slots_per_1000_min = models.DecimalField(
+        _("每千名 3 岁以下婴幼儿托位数下限"), max_digits=7, decimal_places=2, default=280
+    )
+    kindergarten_share_min = models.DecimalField(
+        _("托幼一体托位占比下限"), max_digits=5, decimal_places=4, default=0.65
+    )
     puhui_share_min = models.DecimalField(_("普惠托位占比下限"), max_digits=5, decimal_places=4, default=0.90)
-    certified_share_min = models.DecimalField(_("从业人员持证率下限"), max_digits=5, decimal_places=4,
-                                              default=0.90)
+    certified_share_min = models.DecimalField(
+        _("从业人员持证率下限"), max_digits=5, decimal_places=4, default=0.90
+    )
     catalog_required = models.BooleanField(_("须建立基本公共服务目录清单"), default=True)
-    slots_per_1000_population_min = models.DecimalField(_("每千人口托位数（国家口径）"), max_digits=6,
-                                                        decimal_places=2, default=4.5)
+    slots_per_1000_population_min = models.DecimalField(
+        _("每千人口托位数（国家口径）"), max_digits=6, decimal_places=2, default=4.5
+    )
 
     class Meta:
         ordering = ["year"]
@@ -73,3 +78,6 @@ class CatalogItem(models.Model):
         ordering = ["catalog", "id"]
         verbose_name = _("目录事项")
         verbose_name_plural = _("目录事项")
+
+    def __str__(self) -> str:
+        return self.service

@@ -130,6 +130,9 @@ class ChildPopulation(models.Model):
         verbose_name = _("3 岁以下婴幼儿数")
         verbose_name_plural = _("3 岁以下婴幼儿数")
 
+    def __str__(self) -> str:
+        return f"{self.township} {self.year} {self.get_age_band_display()}: {self.children}"
+
 
 class TownshipYear(models.Model):
     """Births and resident population of a township in a calendar year."""
@@ -145,6 +148,9 @@ class TownshipYear(models.Model):
         verbose_name = _("镇街年度人口")
         verbose_name_plural = _("镇街年度人口")
 
+    def __str__(self) -> str:
+        return f"{self.township} {self.year}"
+
 
 class IncomeStat(models.Model):
     """Per-capita disposable income of the city (人均可支配收入), CNY per year."""
@@ -158,6 +164,9 @@ class IncomeStat(models.Model):
         constraints = [models.UniqueConstraint(fields=["year", "scope"], name="income_unique")]
         verbose_name = _("人均可支配收入")
         verbose_name_plural = _("人均可支配收入")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_scope_display()}: {self.amount}"
 
 
 class Institution(models.Model):
@@ -210,6 +219,9 @@ class PuhuiDesignation(models.Model):
         verbose_name = _("普惠认定")
         verbose_name_plural = _("普惠认定")
 
+    def __str__(self) -> str:
+        return f"{self.institution} {self.valid_from}–{self.valid_to or ''}"
+
     def covers(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
@@ -247,6 +259,9 @@ class Fee(models.Model):
         ordering = ["institution", "class_type", "effective_from"]
         verbose_name = _("收费标准")
         verbose_name_plural = _("收费标准")
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.get_class_type_display()} {self.effective_from}"
 
 
 class Staff(models.Model):
@@ -288,6 +303,9 @@ class Certificate(models.Model):
         verbose_name = _("证书")
         verbose_name_plural = _("证书")
 
+    def __str__(self) -> str:
+        return f"{self.get_cert_type_display()} {self.number}".strip()
+
     def is_valid_on(self, day: dt.date) -> bool:
         return self.issued_on <= day and (self.expires_on is None or day <= self.expires_on)
 
@@ -304,6 +322,9 @@ class Employment(models.Model):
         verbose_name = _("任职记录")
         verbose_name_plural = _("任职记录")
         indexes = [models.Index(fields=["institution", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} @ {self.institution} ({self.get_role_display()})"
 
     def is_active_on(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)

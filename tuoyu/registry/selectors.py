@@ -47,6 +47,11 @@ def _registry_user(user: AnyUser) -> User | None:
     return None
 
 
+def _required(scope_id: int | None) -> int:
+    # A scoped role without its scope sees nothing: -1 matches no row.
+    return -1 if scope_id is None else scope_id
+
+
 def townships_visible_to(user: AnyUser) -> QuerySet[Township]:
     registry_user = _registry_user(user)
     if registry_user is None:
@@ -54,8 +59,8 @@ def townships_visible_to(user: AnyUser) -> QuerySet[Township]:
     if registry_user.is_bureau_admin:
         return Township.objects.all()
     if registry_user.is_township_official:
-        return Township.objects.filter(pk=registry_user.township_id)
-    return Township.objects.filter(institutions__pk=registry_user.institution_id)
+        return Township.objects.filter(pk=_required(registry_user.township_id))
+    return Township.objects.filter(institutions__pk=_required(registry_user.institution_id))
 
 
 def township_children_under_3(*, user: AnyUser) -> dict[int, tuple[int, int]]:
@@ -79,8 +84,8 @@ def institutions_visible_to(user: AnyUser) -> QuerySet[Institution]:
     if registry_user.is_bureau_admin:
         return Institution.objects.all()
     if registry_user.is_township_official:
-        return Institution.objects.filter(township_id=registry_user.township_id)
-    return Institution.objects.filter(pk=registry_user.institution_id)
+        return Institution.objects.filter(township_id=_required(registry_user.township_id))
+    return Institution.objects.filter(pk=_required(registry_user.institution_id))
 
 
 def institution_editable_by(user: AnyUser, institution: Institution) -> bool:
@@ -152,9 +157,7 @@ def puhui_on(day: dt.date) -> Q:
     return Q(ownership="public") | Q(Exists(designated))
 
 
-def institution_list(
-    *, user: AnyUser, filters: InstitutionFilters, as_of: dt.date
-) -> QuerySet[Institution]:
+def institution_list(*, user: AnyUser, filters: InstitutionFilters, as_of: dt.date) -> QuerySet[Institution]:
     """Institutions the user may see, filtered; violations are filtered by the caller's ids."""
     institutions = institutions_visible_to(user).select_related("township")
     if filters.township_id is not None:

@@ -116,7 +116,12 @@ def institution_update(*, actor: User, institution: Institution, **fields: Any) 
 
 
 def designation_add(
-    *, actor: User, institution: Institution, valid_from: dt.date, valid_to: dt.date | None, document: str = ""
+    *,
+    actor: User,
+    institution: Institution,
+    valid_from: dt.date,
+    valid_to: dt.date | None,
+    document: str = "",
 ) -> PuhuiDesignation:
     """Designate a 民办 institution 普惠 for a period (bureau admin only)."""
     _require_bureau_admin(actor)
@@ -126,9 +131,7 @@ def designation_add(
     designation = PuhuiDesignation(
         institution=institution, valid_from=valid_from, valid_to=valid_to, document=document
     )
-    overlapping = institution.designations.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
-    )
+    overlapping = institution.designations.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
     if valid_to is not None:
         overlapping = overlapping.filter(valid_from__lte=valid_to)
     if overlapping.exists():

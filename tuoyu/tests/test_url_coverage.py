@@ -25,6 +25,6 @@ def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
 
 
 def test_every_named_page_has_a_row_in_a_permission_matrix() -> None:
-    pages = {name for name in _names(get_resolver()) if not name.split(":")[0] in NOT_PAGES}
+    pages = {name for name in _names(get_resolver()) if name.split(":")[0] not in NOT_PAGES}
     tested = {row[0] for row in (*ACCOUNTS_MATRIX, *INDICATORS_MATRIX, *REGISTRY_MATRIX)}
     assert pages - tested == set(), "pages without a permission test"

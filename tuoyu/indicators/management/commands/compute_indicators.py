@@ -40,7 +40,9 @@ class Command(BaseCommand):
         if options["format"] == "json":
             payload = {
                 "as_of": as_of.isoformat(),
-                "areas": {area: {code: figure_as_dict(figures[code]) for code in codes} for area, figures in areas},
+                "areas": {
+                    area: {code: figure_as_dict(figures[code]) for code in codes} for area, figures in areas
+                },
             }
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
@@ -49,5 +51,14 @@ class Command(BaseCommand):
         for area, figures in areas:
             for code in codes:
                 row = figure_as_dict(figures[code])
-                writer.writerow([area, code, row["numerator"], row["denominator"], row["value"], row["target"],
-                                 row["met"]])
+                writer.writerow(
+                    [
+                        area,
+                        code,
+                        row["numerator"],
+                        row["denominator"],
+                        row["value"],
+                        row["target"],
+                        row["met"],
+                    ]
+                )
