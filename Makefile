@@ -29,8 +29,8 @@ test: $(VENV)/.installed lint
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check tuoyu benchmarks tools
-	$(VENV)/bin/ruff format --check tuoyu benchmarks tools
+	$(VENV)/bin/ruff check tuoyu benchmarks
+	$(VENV)/bin/ruff format --check tuoyu benchmarks
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy tuoyu benchmarks
 
