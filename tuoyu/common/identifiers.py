@@ -34,7 +34,8 @@ def resident_id_normalize(value: str) -> str:
     number = value.strip().upper()
     if len(number) != 18:
         raise IdentifierError(f"居民身份证号码应为 18 位，实际 {len(number)} 位 / must be 18 characters")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # isascii: str.isdigit() also accepts full-width and superscript digits ("１", "²").
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdentifierError("居民身份证号码前 17 位应为数字，末位为数字或 X / digits, last may be X")
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

@@ -62,6 +62,13 @@ class TownshipRow:
     violations_url: str
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+
+
 def _as_of(request: HttpRequest) -> tuple[AsOfForm, dt.date]:
     form = AsOfForm(request.GET or None)
     return form, form.as_of_date()
@@ -113,37 +120,98 @@ def _cards(
     ]
 
 
-def _township_rows(
+TOWNSHIP_PAGE_SIZE = 100
+TOWNSHIP_SORTS = ("name", *TABLE_CODES, "unmet", "violations")
+
+
+@dataclass(frozen=True)
+class TownshipTable:
+    """One page of the township table, sorted on the server so a province still renders fast."""
+
+    rows: list[TownshipRow]
+    sort: str
+    descending: bool
+    number: int
+    pages: int
+
+    @property
+    def previous(self) -> int:
+        return self.number - 1
+
+    @property
+    def next(self) -> int:
+        return self.number + 1
+
+
+def _unmet(figures: dict[str, Figure]) -> int:
+    return sum(1 for code in TABLE_CODES if code in figures and figures[code].met is False)
+
+
+def _township_sort_key(
+    township: Township, figures: dict[str, Figure], sort: str, violations: dict[int, int]
+) -> tuple[Any, ...]:
+    if sort == "unmet":
+        return (0, _unmet(figures), township.code)
+    if sort == "violations":
+        return (0, violations.get(township.pk, 0), township.code)
+    figure = figures.get(sort)
+    if figure is None or figure.value is None:
+        return (1, 0.0, township.code)  # undefined figures sort last either way
+    return (0, figure.value, township.code)
+
+
+def _township_table(
+    *,
     townships: list[Township],
     figures_by_township: dict[int, dict[str, Figure]],
     as_of: dt.date,
     violations: dict[int, int],
     user: Any,
-) -> list[TownshipRow]:
+    sort: str,
+    descending: bool,
+    page: int,
+) -> TownshipTable:
+    if sort == "name":
+        ordered = sorted(townships, key=lambda township: township.code, reverse=descending)
+    else:
+        keyed = [
+            (_township_sort_key(place, figures_by_township.get(place.pk, {}), sort, violations), place)
+            for place in townships
+        ]
+        defined = sorted(
+            (item for item in keyed if item[0][0] == 0), key=lambda item: item[0], reverse=descending
+        )
+        undefined = [item for item in keyed if item[0][0] == 1]
+        ordered = [township for _key, township in defined + undefined]
+    pages = max(1, -(-len(ordered) // TOWNSHIP_PAGE_SIZE))
+    number = min(max(page, 1), pages)
+    start = (number - 1) * TOWNSHIP_PAGE_SIZE
     list_url = reverse("registry:institution_list")
     rows = []
-    for township in townships:
+    for township in ordered[start : start + TOWNSHIP_PAGE_SIZE]:
         figures = figures_by_township.get(township.pk, {})
         cells = [(code, figures.get(code), figure_url(code, township.code, as_of)) for code in TABLE_CODES]
-        unmet = sum(1 for _code, figure, _url in cells if figure is not None and figure.met is False)
         # The filtered institution list, for those who may see that township's institutions.
         linkable = isinstance(user, User) and (
             user.is_bureau_admin or (user.is_township_official and user.township_id == township.pk)
         )
         url = f"{list_url}?township={township.pk}&violations=on&as_of={as_of.isoformat()}" if linkable else ""
-        rows.append(TownshipRow(township, figures, cells, violations.get(township.pk, 0), unmet, url))
-    return rows
+        count = violations.get(township.pk, 0)
+        rows.append(TownshipRow(township, figures, cells, count, _unmet(figures), url))
+    return TownshipTable(rows, sort, descending, number, pages)
 
 
 def _chart_data(
     *,
     trend: list[Any],
-    rows: list[TownshipRow],
     townships: list[Township],
     as_of: dt.date,
 ) -> dict[str, Any]:
     geojson, approximate = township_geojson(townships)
     city = trend[-1].city
+    by_township = trend[-1].townships
+    # One reverse() for all townships: a province has 1,500 of them.
+    township_url = reverse("indicators:township", kwargs={"code": "CODE"}).replace("CODE", "{code}")
     return {
         "as_of": as_of.isoformat(),
         "trend": {
@@ -162,15 +230,16 @@ def _chart_data(
         "targets": {code: figure_chart_target(city.get(code)) for code in ALL_CODES},
         "townships": [
             {
-                "name": row.township.name,
-                "code": row.township.code,
-                "url": reverse("indicators:township", kwargs={"code": row.township.code}) + f"?as_of={as_of}",
-                "lat": row.township.latitude,
-                "lon": row.township.longitude,
-                "values": {code: figure_chart_value(row.figures.get(code)) for code in ALL_CODES},
-                "met": {code: (row.figures[code].met if code in row.figures else None) for code in ALL_CODES},
+                "name": township.name,
+                "code": township.code,
+                "url": township_url.format(code=township.code) + f"?as_of={as_of}",
+                "lat": township.latitude,
+                "lon": township.longitude,
+                "values": {code: figure_chart_value(figures.get(code)) for code in ALL_CODES},
+                "met": {code: (figures[code].met if code in figures else None) for code in ALL_CODES},
             }
-            for row in rows
+            for township in townships
+            for figures in (by_township.get(township.pk, {}),)
         ],
         "geojson": geojson,
         "approximate": approximate,
@@ -192,19 +261,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     townships = report_townships()
     by_township = standards.violation_counts_by_township(as_of=as_of)
     user = request.user
-    rows = _township_rows(townships, report.townships, as_of, by_township, user)
+    sort = request.GET.get("sort", "name")
+    table = _township_table(
+        townships=townships,
+        figures_by_township=report.townships,
+        as_of=as_of,
+        violations=by_township,
+        user=user,
+        sort=sort if sort in TOWNSHIP_SORTS else "name",
+        descending=request.GET.get("order") == "desc",
+        page=_page_number(request),
+    )
     context = {
         "form": form,
         "as_of": as_of,
         "report": report,
         "cards": _cards(report.city, codes.INDICATOR_CODES, as_of, None),
         "monitored": _cards(report.city, codes.MONITORED_CODES, as_of, None),
-        "rows": rows,
+        "rows": table.rows,
+        "table": table,
         "table_codes": TABLE_CODES,
         "city_cells": [(code, report.city.get(code), figure_url(code, None, as_of)) for code in TABLE_CODES],
         "violating_institutions": sum(by_township.values()),
         "sees_registry": isinstance(user, User) and user.sees_registry,
-        "chart_data": _chart_data(trend=trend, rows=rows, townships=townships, as_of=as_of),
+        "chart_data": _chart_data(trend=trend, townships=townships, as_of=as_of),
     }
     return render(request, "indicators/dashboard.html", context)
 
@@ -265,12 +345,9 @@ def figure(request: HttpRequest, code: str) -> HttpResponse:
     shown = figures[code]
     which = request.GET.get("records")
     which = which if which in ("counted", "considered") else "counted"
-    try:
-        page_number = int(request.GET.get("page", "1"))
-    except ValueError:
-        page_number = 1
     user = request.user
-    records = figure_record_page(user=user, figure=shown, as_of=as_of, which=which, page=page_number)
+    page = _page_number(request)
+    records = figure_record_page(user=user, figure=shown, as_of=as_of, which=which, page=page)
     info = FIGURES[code]
     context = {
         "form": form,

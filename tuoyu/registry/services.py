@@ -70,11 +70,22 @@ def _check_dates(start: dt.date | None, end: dt.date | None, *, end_field: str, 
         raise ValidationError({end_field: _("结束日期不能早于开始日期。")})
 
 
-def _apply(instance: Model, fields: dict[str, Any]) -> None:
+def _apply(instance: Model, fields: dict[str, Any], *, fixed: tuple[str, ...] = ()) -> None:
+    """Set model fields by name. The primary key and the ``fixed`` fields (a class's or a
+    fee's institution, which the permission check was made against) are not settable."""
+    settable = {
+        name
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+        for name in (field.name, field.attname)
+    }
     for name, value in fields.items():
-        if not hasattr(instance, name):
+        if name not in settable or name in fixed:
             raise ValidationError({name: _("未知字段。")})
         setattr(instance, name, value)
+
+
+_FIXED_INSTITUTION = ("institution", "institution_id")
 
 
 # Institutions -----------------------------------------------------------------------
@@ -159,7 +170,7 @@ def _validate_class(care_class: CareClass) -> None:
 def care_class_create(*, actor: User, institution: Institution, **fields: Any) -> CareClass:
     _require_editor(actor, institution)
     care_class = CareClass(institution=institution)
-    _apply(care_class, fields)
+    _apply(care_class, fields, fixed=_FIXED_INSTITUTION)
     _validate_class(care_class)
     with _change(actor):
         _save(care_class)
@@ -169,7 +180,7 @@ def care_class_create(*, actor: User, institution: Institution, **fields: Any) -
 def care_class_update(*, actor: User, care_class: CareClass, **fields: Any) -> CareClass:
     _require_editor(actor, care_class.institution)
     fields.pop("institution", None)
-    _apply(care_class, fields)
+    _apply(care_class, fields, fixed=_FIXED_INSTITUTION)
     _validate_class(care_class)
     with _change(actor):
         _save(care_class)
@@ -210,7 +221,7 @@ def _validate_fee(fee: Fee) -> None:
 def fee_create(*, actor: User, institution: Institution, **fields: Any) -> Fee:
     _require_editor(actor, institution)
     fee = Fee(institution=institution)
-    _apply(fee, fields)
+    _apply(fee, fields, fixed=_FIXED_INSTITUTION)
     _validate_fee(fee)
     with _change(actor):
         _save(fee)
@@ -220,7 +231,7 @@ def fee_create(*, actor: User, institution: Institution, **fields: Any) -> Fee:
 def fee_update(*, actor: User, fee: Fee, **fields: Any) -> Fee:
     _require_editor(actor, fee.institution)
     fields.pop("institution", None)
-    _apply(fee, fields)
+    _apply(fee, fields, fixed=_FIXED_INSTITUTION)
     _validate_fee(fee)
     with _change(actor):
         _save(fee)
@@ -326,6 +337,6 @@ def certificate_add(
 def certificate_delete(*, actor: User, employment: Employment, certificate: Certificate) -> None:
     _require_editor(actor, employment.institution)
     if certificate.staff_id != employment.staff_id:
-        raise PermissionDenied(_("该证书不属于此任职人员。"))
+        raise ValidationError({"certificate": _("该证书不属于此任职人员。")})
     with _change(actor):
         certificate.delete()
