@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
-from django.db.models import Case, F, FloatField, Func, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Cast
 
+from tuoyu.common.sqlarrays import (
+    MISSING_DAY,
+    CodeIndex,
+    EpochDays,
+    as_codes,
+    as_days,
+    as_ints,
+    fetch_numeric,
+)
 from tuoyu.engine import codes
 from tuoyu.engine.indicators import (
     Certificates,
@@ -47,81 +54,6 @@ from tuoyu.registry.models import (
     TownshipYear,
 )
 
-NOT_A_TIME = np.iinfo(np.int64).min  # the int64 behind numpy's NaT
-MISSING_DAY = -(2**31)  # what SQL gives for an empty date, mapped to NaT
-
-
-class EpochDays(Func):
-    """Days since 1970-01-01 of a date column, computed by the database (empty -> MISSING_DAY).
-
-    Fetching integers instead of ``date`` objects makes reading 100,000 rows several
-    times faster; numpy reinterprets them as ``datetime64[D]`` without a Python loop.
-    """
-
-    output_field = IntegerField()
-
-    def __init__(self, column: str) -> None:
-        super().__init__(F(column))
-
-    # PostgreSQL subtracts dates to whole days; SQLite counts in Julian days.
-    template = f"COALESCE((%(expressions)s - DATE '1970-01-01'), {MISSING_DAY})"
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        template = f"COALESCE(CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER), {MISSING_DAY})"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-
-def CodeIndex(column: str, table: tuple[str, ...]) -> Case:  # noqa: N802 - reads like an expression
-    """Position of a text code in ``table`` (-1 when unknown), computed by the database."""
-    return Case(
-        *[When(**{column: code}, then=Value(index)) for index, code in enumerate(table)],
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
-
-
-def _fetch(queryset: QuerySet[Any], **columns: Any) -> np.ndarray:
-    """Rows of numeric ``columns`` (expressions or field names) as a 2-D float64 array.
-
-    One query, run on the raw cursor: the rows never become model instances or dicts.
-    """
-    names = list(columns)
-    # Clearing the default ordering spares the database joins and a sort nobody needs here.
-    annotated = (
-        queryset.order_by()
-        .annotate(
-            **{
-                f"_{name}": expression
-                for name, expression in columns.items()
-                if not isinstance(expression, str)
-            }
-        )
-        .values_list(*[value if isinstance(value, str) else f"_{name}" for name, value in columns.items()])
-    )
-    sql, params = annotated.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows:
-        return np.zeros((0, len(names)))
-    return np.array(rows, dtype=np.float64)
-
-
-def _ints(column: np.ndarray) -> np.ndarray:
-    return column.astype(np.int64)
-
-
-def _small(column: np.ndarray, table: tuple[str, ...], what: str) -> np.ndarray:
-    if column.size and column.min() < 0:
-        raise ValueError(f"unknown {what} code in the registry; expected one of {', '.join(table)}")
-    return column.astype(np.int8)
-
-
-def _days(column: np.ndarray) -> np.ndarray:
-    days = column.astype(np.int64)
-    days[days == MISSING_DAY] = NOT_A_TIME
-    return days.view("datetime64[D]")
-
 
 def certification_rules() -> CertificationRules:
     return CertificationRules(
@@ -131,9 +63,9 @@ def certification_rules() -> CertificationRules:
 
 def load_townships(*, year: int) -> Townships:
     """Population of ``year``, or of the latest earlier year a township has figures for."""
-    ids = np.sort(_ints(_fetch(Township.objects.all(), id="pk")[:, 0]))
+    ids = np.sort(as_ints(fetch_numeric(Township.objects.all(), id="pk")[:, 0]))
     # Summed per township and year in the database: a few rows per township reach Python.
-    children = _fetch(
+    children = fetch_numeric(
         ChildPopulation.objects.filter(year__lte=year).values("township_id", "year"),
         township="township_id",
         year="year",
@@ -143,7 +75,7 @@ def load_townships(*, year: int) -> Townships:
             output_field=IntegerField(),
         ),
     )
-    people = _fetch(
+    people = fetch_numeric(
         TownshipYear.objects.filter(year__lte=year),
         township="township_id",
         year="year",
@@ -172,7 +104,7 @@ def _latest_year_sum(
 
 
 def load_institutions() -> Institutions:
-    rows = _fetch(
+    rows = fetch_numeric(
         Institution.objects.all(),
         id="pk",
         township="township_id",
@@ -188,18 +120,18 @@ def load_institutions() -> Institutions:
         closed_on=EpochDays("closed_on"),
     )
     return Institutions(
-        ids=_ints(rows[:, 0]),
-        township_ids=_ints(rows[:, 1]),
-        form=_small(rows[:, 2], codes.FORMS, "form"),
+        ids=as_ints(rows[:, 0]),
+        township_ids=as_ints(rows[:, 1]),
+        form=as_codes(rows[:, 2], codes.FORMS, "form"),
         public=rows[:, 3] == 1,
-        filed_on=_days(rows[:, 4]),
-        opened_on=_days(rows[:, 5]),
-        closed_on=_days(rows[:, 6]),
+        filed_on=as_days(rows[:, 4]),
+        opened_on=as_days(rows[:, 5]),
+        closed_on=as_days(rows[:, 6]),
     )
 
 
 def load_designations(*, as_of: dt.date) -> Designations:
-    rows = _fetch(
+    rows = fetch_numeric(
         PuhuiDesignation.objects.filter(valid_from__lte=as_of).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=as_of)
         ),
@@ -208,12 +140,12 @@ def load_designations(*, as_of: dt.date) -> Designations:
         valid_to=EpochDays("valid_to"),
     )
     return Designations(
-        institution_ids=_ints(rows[:, 0]), valid_from=_days(rows[:, 1]), valid_to=_days(rows[:, 2])
+        institution_ids=as_ints(rows[:, 0]), valid_from=as_days(rows[:, 1]), valid_to=as_days(rows[:, 2])
     )
 
 
 def load_classes(*, as_of: dt.date) -> Classes:
-    rows = _fetch(
+    rows = fetch_numeric(
         CareClass.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=as_of)).filter(
             Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)
         ),
@@ -225,17 +157,17 @@ def load_classes(*, as_of: dt.date) -> Classes:
         closed_on=EpochDays("closed_on"),
     )
     return Classes(
-        ids=_ints(rows[:, 0]),
-        institution_ids=_ints(rows[:, 1]),
-        class_type=_small(rows[:, 2], codes.CLASS_TYPES, "class type"),
+        ids=as_ints(rows[:, 0]),
+        institution_ids=as_ints(rows[:, 1]),
+        class_type=as_codes(rows[:, 2], codes.CLASS_TYPES, "class type"),
         approved_slots=rows[:, 3].copy(),
-        opened_on=_days(rows[:, 4]),
-        closed_on=_days(rows[:, 5]),
+        opened_on=as_days(rows[:, 4]),
+        closed_on=as_days(rows[:, 5]),
     )
 
 
 def load_fees(*, as_of: dt.date) -> Fees:
-    rows = _fetch(
+    rows = fetch_numeric(
         Fee.objects.filter(effective_from__lte=as_of).filter(
             Q(effective_to__isnull=True) | Q(effective_to__gte=as_of)
         ),
@@ -246,16 +178,16 @@ def load_fees(*, as_of: dt.date) -> Fees:
         effective_to=EpochDays("effective_to"),
     )
     return Fees(
-        institution_ids=_ints(rows[:, 0]),
-        class_type=_small(rows[:, 1], codes.CLASS_TYPES, "class type"),
+        institution_ids=as_ints(rows[:, 0]),
+        class_type=as_codes(rows[:, 1], codes.CLASS_TYPES, "class type"),
         full_day=rows[:, 2].copy(),
-        effective_from=_days(rows[:, 3]),
-        effective_to=_days(rows[:, 4]),
+        effective_from=as_days(rows[:, 3]),
+        effective_to=as_days(rows[:, 4]),
     )
 
 
 def load_employments(*, as_of: dt.date, roles: Iterable[str]) -> Employments:
-    rows = _fetch(
+    rows = fetch_numeric(
         Employment.objects.filter(start__lte=as_of, role__in=list(roles)).filter(
             Q(end__isnull=True) | Q(end__gte=as_of)
         ),
@@ -267,17 +199,17 @@ def load_employments(*, as_of: dt.date, roles: Iterable[str]) -> Employments:
         end=EpochDays("end"),
     )
     return Employments(
-        ids=_ints(rows[:, 0]),
-        staff_ids=_ints(rows[:, 1]),
-        institution_ids=_ints(rows[:, 2]),
-        role=_small(rows[:, 3], codes.STAFF_ROLES, "staff role"),
-        start=_days(rows[:, 4]),
-        end=_days(rows[:, 5]),
+        ids=as_ints(rows[:, 0]),
+        staff_ids=as_ints(rows[:, 1]),
+        institution_ids=as_ints(rows[:, 2]),
+        role=as_codes(rows[:, 3], codes.STAFF_ROLES, "staff role"),
+        start=as_days(rows[:, 4]),
+        end=as_days(rows[:, 5]),
     )
 
 
 def load_certificates(*, as_of: dt.date, cert_types: Iterable[str]) -> Certificates:
-    rows = _fetch(
+    rows = fetch_numeric(
         Certificate.objects.filter(issued_on__lte=as_of, cert_type__in=list(cert_types)).filter(
             Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)
         ),
@@ -287,10 +219,10 @@ def load_certificates(*, as_of: dt.date, cert_types: Iterable[str]) -> Certifica
         expires_on=EpochDays("expires_on"),
     )
     return Certificates(
-        staff_ids=_ints(rows[:, 0]),
-        cert_type=_small(rows[:, 1], codes.CERTIFICATE_TYPES, "certificate type"),
-        issued_on=_days(rows[:, 2]),
-        expires_on=_days(rows[:, 3]),
+        staff_ids=as_ints(rows[:, 0]),
+        cert_type=as_codes(rows[:, 1], codes.CERTIFICATE_TYPES, "certificate type"),
+        issued_on=as_days(rows[:, 2]),
+        expires_on=as_days(rows[:, 3]),
     )
 
 

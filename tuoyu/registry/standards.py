@@ -11,12 +11,12 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-import numpy as np
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuoyu.common.sqlarrays import CodeIndex, as_codes, as_ints, fetch_numeric
 from tuoyu.engine import codes
 from tuoyu.engine.standards import (
     ClassLoads,
@@ -59,33 +59,31 @@ def _active_classes(institutions: QuerySet[Institution], as_of: dt.date) -> Quer
 def class_loads(institutions: QuerySet[Institution], *, as_of: dt.date) -> tuple[ClassLoads, dict[int, int]]:
     """The loads of the classes running on ``as_of`` (one query), and each institution's
     township id."""
-    rows = list(
-        _active_classes(institutions, as_of)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "institution_id",
-            "class_type",
-            "approved_slots",
-            "enrolled",
-            "caregivers",
-            "institution__form",
-            "institution__township_id",
-        )
+    rows = fetch_numeric(
+        _active_classes(institutions, as_of),
+        id="pk",
+        institution="institution_id",
+        class_type=CodeIndex("class_type", codes.CLASS_TYPES),
+        slots="approved_slots",
+        enrolled="enrolled",
+        caregivers="caregivers",
+        family=Case(
+            When(institution__form=Form.FAMILY, then=Value(1)), default=Value(0), output_field=IntegerField()
+        ),
+        township="institution__township_id",
     )
-    columns: list[list[Any]] = [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 8
-    ids, institution_ids, class_types, slots, enrolled, caregivers, forms, township_ids = columns
-    type_index = {code: index for index, code in enumerate(codes.CLASS_TYPES)}
+    institution_ids = as_ints(rows[:, 1])
     loads = ClassLoads(
-        ids=np.array(ids, dtype=np.int64),
-        institution_ids=np.array(institution_ids, dtype=np.int64),
-        class_type=np.array([type_index[value] for value in class_types], dtype=np.int8),
-        approved_slots=np.array(slots, dtype=np.int64),
-        enrolled=np.array(enrolled, dtype=np.int64),
-        caregivers=np.array(caregivers, dtype=np.int64),
-        family_point=np.array([form == Form.FAMILY for form in forms], dtype=bool),
+        ids=as_ints(rows[:, 0]),
+        institution_ids=institution_ids,
+        class_type=as_codes(rows[:, 2], codes.CLASS_TYPES, "class type"),
+        approved_slots=as_ints(rows[:, 3]),
+        enrolled=as_ints(rows[:, 4]),
+        caregivers=as_ints(rows[:, 5]),
+        family_point=rows[:, 6] == 1,
     )
-    return loads, dict(zip(institution_ids, township_ids, strict=True))
+    township_ids = as_ints(rows[:, 7])
+    return loads, dict(zip(institution_ids.tolist(), township_ids.tolist(), strict=True))
 
 
 def _today() -> dt.date:
