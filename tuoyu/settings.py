@@ -34,8 +34,8 @@ if TUOYU_ENV == "production":
         ("TUOYU_FIELD_KEY", TUOYU_FIELD_KEY, DEMO_FIELD_KEY),
         ("TUOYU_INDEX_KEY", TUOYU_INDEX_KEY, DEMO_INDEX_KEY),
     ):
-        if value == demo:
-            raise ImproperlyConfigured(f"{name} must be set in production; the demo value is public.")
+        if not value or value == demo:
+            raise ImproperlyConfigured(f"{name} must be set in production: not empty, not the demo value.")
 
 DEBUG = os.environ.get("TUOYU_DEBUG", "1" if TUOYU_ENV != "production" else "0") == "1"
 ALLOWED_HOSTS = os.environ.get("TUOYU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")

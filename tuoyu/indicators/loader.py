@@ -10,7 +10,7 @@ stay in ``tuoyu.engine.indicators``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from django.conf import settings
@@ -130,10 +130,10 @@ def load_institutions() -> Institutions:
     )
 
 
-def load_designations(*, as_of: dt.date) -> Designations:
+def load_designations(*, first: dt.date, last: dt.date) -> Designations:
     rows = fetch_numeric(
-        PuhuiDesignation.objects.filter(valid_from__lte=as_of).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=as_of)
+        PuhuiDesignation.objects.filter(valid_from__lte=last).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first)
         ),
         institution="institution_id",
         valid_from=EpochDays("valid_from"),
@@ -144,10 +144,10 @@ def load_designations(*, as_of: dt.date) -> Designations:
     )
 
 
-def load_classes(*, as_of: dt.date) -> Classes:
+def load_classes(*, first: dt.date, last: dt.date) -> Classes:
     rows = fetch_numeric(
-        CareClass.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=as_of)).filter(
-            Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)
+        CareClass.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=last)).filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gt=first)
         ),
         id="pk",
         institution="institution_id",
@@ -166,10 +166,10 @@ def load_classes(*, as_of: dt.date) -> Classes:
     )
 
 
-def load_fees(*, as_of: dt.date) -> Fees:
+def load_fees(*, first: dt.date, last: dt.date) -> Fees:
     rows = fetch_numeric(
-        Fee.objects.filter(effective_from__lte=as_of).filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gte=as_of)
+        Fee.objects.filter(effective_from__lte=last).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=first)
         ),
         institution="institution_id",
         class_type=CodeIndex("class_type", codes.CLASS_TYPES),
@@ -186,10 +186,10 @@ def load_fees(*, as_of: dt.date) -> Fees:
     )
 
 
-def load_employments(*, as_of: dt.date, roles: Iterable[str]) -> Employments:
+def load_employments(*, first: dt.date, last: dt.date, roles: Iterable[str]) -> Employments:
     rows = fetch_numeric(
-        Employment.objects.filter(start__lte=as_of, role__in=list(roles)).filter(
-            Q(end__isnull=True) | Q(end__gte=as_of)
+        Employment.objects.filter(start__lte=last, role__in=list(roles)).filter(
+            Q(end__isnull=True) | Q(end__gte=first)
         ),
         id="pk",
         staff="staff_id",
@@ -208,10 +208,10 @@ def load_employments(*, as_of: dt.date, roles: Iterable[str]) -> Employments:
     )
 
 
-def load_certificates(*, as_of: dt.date, cert_types: Iterable[str]) -> Certificates:
+def load_certificates(*, first: dt.date, last: dt.date, cert_types: Iterable[str]) -> Certificates:
     rows = fetch_numeric(
-        Certificate.objects.filter(issued_on__lte=as_of, cert_type__in=list(cert_types)).filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)
+        Certificate.objects.filter(issued_on__lte=last, cert_type__in=list(cert_types)).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=first)
         ),
         staff="staff_id",
         cert_type=CodeIndex("cert_type", codes.CERTIFICATE_TYPES),
@@ -237,18 +237,41 @@ def load_catalog_items(*, as_of: dt.date) -> int:
     return CatalogItem.objects.filter(catalog__published_on__lte=as_of).count()
 
 
-def registry_snapshot(*, as_of: dt.date, rules: CertificationRules | None = None) -> RegistrySnapshot:
-    """Everything the indicator engine needs for ``as_of``, in a fixed number of queries."""
+def registry_snapshots(
+    *, dates: Sequence[dt.date], rules: CertificationRules | None = None
+) -> dict[dt.date, RegistrySnapshot]:
+    """Everything the indicator engine needs for each of ``dates``.
+
+    The dated tables are read once for the whole span of the dates (rows that hold on
+    any day of it); the engine picks what holds on each date. Population, income and the
+    catalog differ by date and are read per date. The number of queries depends on the
+    number of dates only, never on the size of the registry.
+    """
     rules = rules or certification_rules()
     qualifying_types = set().union(*rules.qualifying.values()) if rules.qualifying else set()
-    return RegistrySnapshot(
-        townships=load_townships(year=as_of.year),
-        institutions=load_institutions(),
-        designations=load_designations(as_of=as_of),
-        classes=load_classes(as_of=as_of),
-        fees=load_fees(as_of=as_of),
-        employments=load_employments(as_of=as_of, roles=rules.qualifying.keys()),
-        certificates=load_certificates(as_of=as_of, cert_types=qualifying_types),
-        annual_income_previous_year=load_income(year=as_of.year - 1),
-        catalog_items_published=load_catalog_items(as_of=as_of),
-    )
+    first, last = min(dates), max(dates)
+    institutions = load_institutions()
+    designations = load_designations(first=first, last=last)
+    classes = load_classes(first=first, last=last)
+    fees = load_fees(first=first, last=last)
+    employments = load_employments(first=first, last=last, roles=rules.qualifying.keys())
+    certificates = load_certificates(first=first, last=last, cert_types=qualifying_types)
+    return {
+        day: RegistrySnapshot(
+            townships=load_townships(year=day.year),
+            institutions=institutions,
+            designations=designations,
+            classes=classes,
+            fees=fees,
+            employments=employments,
+            certificates=certificates,
+            annual_income_previous_year=load_income(year=day.year - 1),
+            catalog_items_published=load_catalog_items(as_of=day),
+        )
+        for day in dates
+    }
+
+
+def registry_snapshot(*, as_of: dt.date, rules: CertificationRules | None = None) -> RegistrySnapshot:
+    """Everything the indicator engine needs for ``as_of``, in a fixed number of queries."""
+    return registry_snapshots(dates=[as_of], rules=rules)[as_of]

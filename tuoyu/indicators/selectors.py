@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from auditlog.models import LogEntry
 from django.db.models import Q, QuerySet
 
 from tuoyu.engine.indicators import Figure, IndicatorReport, Targets, compute_indicators
-from tuoyu.indicators.loader import certification_rules, registry_snapshot
+from tuoyu.indicators.loader import certification_rules, registry_snapshots
 from tuoyu.indicators.models import CatalogItem, TargetSet
 from tuoyu.registry.models import (
     AgeBand,
@@ -70,32 +71,42 @@ def registry_revision() -> tuple[Any, ...]:
     return (latest_entry, latest_load)
 
 
-def indicator_report(*, as_of: dt.date) -> IndicatorReport:
-    """The figures on ``as_of``, computed once per registry revision in this process.
+def indicator_reports(*, dates: Sequence[dt.date]) -> list[IndicatorReport]:
+    """The figures on each of ``dates``, computed once per registry revision in this process.
 
-    A report for a revision that has since changed is never returned: the revision is
-    part of the key, and it is read afresh on every call.
+    Dates not yet known for the current revision are computed together from one read of
+    the registry. A report for a revision that has since changed is never returned: the
+    revision is part of the key, and it is read afresh on every call.
     """
     rules = certification_rules()
-    key = (
-        as_of,
+    revision = (
         registry_revision(),
         tuple(sorted((role, tuple(sorted(types))) for role, types in rules.qualifying.items())),
     )
+    found: dict[dt.date, IndicatorReport] = {}
     with _report_cache_lock:
-        cached = _report_cache.get(key)
-        if cached is not None:
-            _report_cache.move_to_end(key)
-            return cached
-    targets, _year = targets_for(year=as_of.year)
-    report = compute_indicators(
-        registry_snapshot(as_of=as_of, rules=rules), as_of=as_of, targets=targets, certification=rules
-    )
-    with _report_cache_lock:
-        _report_cache[key] = report
-        while len(_report_cache) > _REPORT_CACHE_SIZE:
-            _report_cache.popitem(last=False)
-    return report
+        for day in dates:
+            cached = _report_cache.get((day, revision))
+            if cached is not None:
+                _report_cache.move_to_end((day, revision))
+                found[day] = cached
+    missing = sorted({day for day in dates if day not in found})
+    if missing:
+        snapshots = registry_snapshots(dates=missing, rules=rules)
+        for day in missing:
+            targets, _year = targets_for(year=day.year)
+            found[day] = compute_indicators(snapshots[day], as_of=day, targets=targets, certification=rules)
+        with _report_cache_lock:
+            for day in missing:
+                _report_cache[(day, revision)] = found[day]
+            while len(_report_cache) > _REPORT_CACHE_SIZE:
+                _report_cache.popitem(last=False)
+    return [found[day] for day in dates]
+
+
+def indicator_report(*, as_of: dt.date) -> IndicatorReport:
+    """The figures on ``as_of`` (see ``indicator_reports``)."""
+    return indicator_reports(dates=[as_of])[0]
 
 
 def indicator_report_cache_clear() -> None:
@@ -110,7 +121,7 @@ def trend_dates(*, as_of: dt.date, years: int = 3) -> list[dt.date]:
 
 
 def indicator_trend(*, as_of: dt.date, years: int = 3) -> list[IndicatorReport]:
-    return [indicator_report(as_of=day) for day in trend_dates(as_of=as_of, years=years)]
+    return indicator_reports(dates=trend_dates(as_of=as_of, years=years))
 
 
 @dataclass(frozen=True)

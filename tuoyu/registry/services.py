@@ -115,7 +115,16 @@ def institution_create(*, actor: User, **fields: Any) -> Institution:
 def institution_update(*, actor: User, institution: Institution, **fields: Any) -> Institution:
     """Change an institution's own record. Operators may not change filing or ownership."""
     _require_editor(actor, institution)
-    bureau_only = {"credit_code", "ownership", "filing_status", "filed_on", "township", "township_id"}
+    bureau_only = {
+        "credit_code",
+        "ownership",
+        "filing_status",
+        "filed_on",
+        "township",
+        "township_id",
+        "is_demonstration",
+        "is_service_centre",
+    }
     if not actor.is_bureau_admin and bureau_only & fields.keys():
         field = sorted(bureau_only & fields.keys())[0]
         raise ValidationError({field: _("该字段由市卫健局维护。")})

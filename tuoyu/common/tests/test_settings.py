@@ -65,3 +65,14 @@ def test_the_demo_starts_on_the_demo_secrets() -> None:
     result = _import_settings()
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["demo", "True"]
+
+
+def test_production_refuses_an_empty_secret() -> None:
+    result = _import_settings(
+        TUOYU_ENV="production",
+        TUOYU_SECRET_KEY="",
+        TUOYU_FIELD_KEY=FIELD_KEY,
+        TUOYU_INDEX_KEY=INDEX_KEY,
+    )
+    assert result.returncode != 0
+    assert "TUOYU_SECRET_KEY" in result.stderr

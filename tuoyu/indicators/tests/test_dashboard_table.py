@@ -17,9 +17,11 @@ def test_the_township_table_sorts_by_a_figure_on_the_server(registry: SmallRegis
     url = reverse("indicators:dashboard")
     # Township A's slots are all 普惠 (share 1.0); township B's family point is not (0.0).
     ascending = Client().get(url, {"as_of": AS_OF.isoformat(), "sort": "puhui_share"}).content.decode()
-    descending = Client().get(
-        url, {"as_of": AS_OF.isoformat(), "sort": "puhui_share", "order": "desc"}
-    ).content.decode()
+    descending = (
+        Client()
+        .get(url, {"as_of": AS_OF.isoformat(), "sort": "puhui_share", "order": "desc"})
+        .content.decode()
+    )
     assert _township_order(ascending) == [registry.township_b.code, registry.township_a.code]
     assert _township_order(descending) == [registry.township_a.code, registry.township_b.code]
     assert 'aria-sort="descending"' in descending

@@ -6,7 +6,13 @@ from django.test.utils import CaptureQueriesContext
 
 from tuoyu.accounts.models import User
 from tuoyu.conftest import AS_OF, SmallRegistry
-from tuoyu.indicators.selectors import indicator_report, registry_revision
+from tuoyu.engine.indicators import figure_as_dict
+from tuoyu.indicators.selectors import (
+    indicator_report,
+    indicator_report_cache_clear,
+    indicator_reports,
+    registry_revision,
+)
 from tuoyu.registry import services
 from tuoyu.registry.models import Dataset
 
@@ -49,3 +55,24 @@ def test_reports_for_different_dates_are_kept_apart(registry: SmallRegistry) -> 
     early = indicator_report(as_of=dt.date(2023, 6, 30)).city["puhui_share"]
     late = indicator_report(as_of=AS_OF).city["puhui_share"]
     assert early.numerator != late.numerator  # the nursery's designation starts in 2024
+
+
+@pytest.mark.django_db
+def test_dates_computed_together_equal_dates_computed_one_by_one(registry: SmallRegistry) -> None:
+    # History inside the span: a class that closes, a job that ends, a fee that changes.
+    registry.family_class.closed_on = dt.date(2024, 7, 1)
+    registry.family_class.save()
+    registry.caregiver_employment.end = dt.date(2024, 3, 31)
+    registry.caregiver_employment.save()
+    registry.nursery_fee.effective_to = dt.date(2024, 12, 31)
+    registry.nursery_fee.save()
+    dates = [dt.date(2023, 12, 31), dt.date(2024, 6, 30), dt.date(2024, 12, 31), AS_OF]
+    together = indicator_reports(dates=dates)
+    for day, report in zip(dates, together, strict=True):
+        indicator_report_cache_clear()
+        alone = indicator_report(as_of=day)
+        for code, figure in alone.city.items():
+            assert figure_as_dict(report.city[code]) == figure_as_dict(figure), (day, code)
+        for township_id, figures in alone.townships.items():
+            for code, figure in figures.items():
+                assert figure_as_dict(report.townships[township_id][code]) == figure_as_dict(figure)
