@@ -22,8 +22,8 @@ from django.test import Client
 from tuoyu.accounts.models import Role, User
 from tuoyu.common import crypto
 from tuoyu.common.identifiers import credit_code_check_char, resident_id_check_char
+from tuoyu.common.revision_cache import revision_caches_clear
 from tuoyu.indicators.models import CatalogItem, ServiceCatalog, TargetSet
-from tuoyu.indicators.selectors import indicator_report_cache_clear
 from tuoyu.registry.models import (
     CareClass,
     Certificate,
@@ -190,7 +190,7 @@ def registry(db: None) -> SmallRegistry:
 @pytest.fixture(autouse=True)
 def _fresh_indicator_reports() -> None:
     """Rolled-back tests can reuse audit-log ids on SQLite, so no report may outlive a test."""
-    indicator_report_cache_clear()
+    revision_caches_clear()
 
 
 @pytest.fixture(autouse=True)

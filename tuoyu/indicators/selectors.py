@@ -8,17 +8,16 @@ records it may see.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from auditlog.models import LogEntry
 from django.db.models import Q, QuerySet
 
+from tuoyu.common.revision_cache import RevisionCache
 from tuoyu.engine.indicators import Figure, IndicatorReport, Targets, compute_indicators
 from tuoyu.indicators.loader import certification_rules, registry_snapshots
 from tuoyu.indicators.models import CatalogItem, TargetSet
@@ -26,7 +25,6 @@ from tuoyu.registry.models import (
     AgeBand,
     CareClass,
     ChildPopulation,
-    Dataset,
     Employment,
     Fee,
     Institution,
@@ -37,6 +35,7 @@ from tuoyu.registry.selectors import (
     classes_visible_to,
     employments_visible_to,
     institutions_visible_to,
+    registry_revision,
 )
 
 
@@ -53,22 +52,7 @@ def targets_for(*, year: int) -> tuple[Targets, int | None]:
     return target_set.as_engine_targets(), target_set.year
 
 
-_REPORT_CACHE_SIZE = 16
-_report_cache: OrderedDict[tuple[Any, ...], IndicatorReport] = OrderedDict()
-_report_cache_lock = threading.Lock()
-
-
-def registry_revision() -> tuple[Any, ...]:
-    """Changes whenever anything the figures depend on changes.
-
-    Every write through the services, the admin or a model's ``save`` leaves an audit-log
-    entry, and the audit log only grows; bulk loads (the demo and province generators)
-    write a new ``Dataset`` row with its load time. Two index look-ups, whatever the
-    size of the registry.
-    """
-    latest_entry = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
-    latest_load = Dataset.objects.order_by("-loaded_at").values_list("pk", "loaded_at").first()
-    return (latest_entry, latest_load)
+_reports: RevisionCache[IndicatorReport] = RevisionCache(size=16)
 
 
 def indicator_reports(*, dates: Sequence[dt.date]) -> list[IndicatorReport]:
@@ -84,34 +68,24 @@ def indicator_reports(*, dates: Sequence[dt.date]) -> list[IndicatorReport]:
         tuple(sorted((role, tuple(sorted(types))) for role, types in rules.qualifying.items())),
     )
     found: dict[dt.date, IndicatorReport] = {}
-    with _report_cache_lock:
-        for day in dates:
-            cached = _report_cache.get((day, revision))
-            if cached is not None:
-                _report_cache.move_to_end((day, revision))
-                found[day] = cached
+    for day in dates:
+        cached = _reports.get((day, revision))
+        if cached is not None:
+            found[day] = cached
     missing = sorted({day for day in dates if day not in found})
     if missing:
         snapshots = registry_snapshots(dates=missing, rules=rules)
         for day in missing:
             targets, _year = targets_for(year=day.year)
             found[day] = compute_indicators(snapshots[day], as_of=day, targets=targets, certification=rules)
-        with _report_cache_lock:
-            for day in missing:
-                _report_cache[(day, revision)] = found[day]
-            while len(_report_cache) > _REPORT_CACHE_SIZE:
-                _report_cache.popitem(last=False)
+        for day in missing:
+            _reports.put((day, revision), found[day])
     return [found[day] for day in dates]
 
 
 def indicator_report(*, as_of: dt.date) -> IndicatorReport:
     """The figures on ``as_of`` (see ``indicator_reports``)."""
     return indicator_reports(dates=[as_of])[0]
-
-
-def indicator_report_cache_clear() -> None:
-    with _report_cache_lock:
-        _report_cache.clear()
 
 
 def trend_dates(*, as_of: dt.date, years: int = 3) -> list[dt.date]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuoyu.common.identifiers import IdentifierError, resident_id_normalize
 from tuoyu.indicators.forms import AsOfForm, DateInput, today
+from tuoyu.registry import boundaries
 from tuoyu.registry.models import (
     CareClass,
     CertificateType,
@@ -165,3 +166,33 @@ class CertificateForm(forms.Form):
     number = forms.CharField(label=_("证书编号"), max_length=50, required=False)
     issued_on = _date(_("发证日期"))
     expires_on = _date(_("有效期至"), required=False)
+
+
+class BoundaryImportForm(forms.Form):
+    """A GeoJSON file of township boundaries and how its features name their townships."""
+
+    file = forms.FileField(
+        label=_("GeoJSON 文件"),
+        help_text=_("UTF-8 编码的 GeoJSON FeatureCollection，每个镇（街道）一个要素，不超过 20 MB。"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".geojson,.json,application/geo+json,application/json"}
+        ),
+    )
+    match = forms.ChoiceField(
+        label=_("按什么匹配镇（街道）"),
+        choices=[(boundaries.MATCH_CODE, _("12 位区划代码")), (boundaries.MATCH_NAME, _("名称"))],
+        initial=boundaries.MATCH_CODE,
+    )
+    property_name = forms.CharField(
+        label=_("要素属性名"),
+        required=False,
+        max_length=100,
+        help_text=_("保存区划代码或名称的要素属性；留空时按区划代码匹配用 code，按名称匹配用 name。"),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        problem = boundaries.too_large(upload.size)
+        if problem is not None:
+            raise ValidationError(str(problem), code="too_large")
+        return upload

@@ -27,6 +27,7 @@ from tuoyu.common.identifiers import (
     credit_code_normalize,
     resident_id_normalize,
 )
+from tuoyu.registry import boundaries
 from tuoyu.registry.models import (
     CareClass,
     Certificate,
@@ -37,6 +38,7 @@ from tuoyu.registry.models import (
     Ownership,
     PuhuiDesignation,
     Staff,
+    Township,
 )
 from tuoyu.registry.selectors import institution_editable_by
 
@@ -349,3 +351,46 @@ def certificate_delete(*, actor: User, employment: Employment, certificate: Cert
         raise ValidationError({"certificate": _("该证书不属于此任职人员。")})
     with _change(actor):
         certificate.delete()
+
+
+# Township boundaries --------------------------------------------------------------------
+
+
+def township_boundaries_import(
+    *, actor: User, data: bytes, match: str = boundaries.MATCH_CODE, property_name: str = ""
+) -> boundaries.BoundaryImportResult:
+    """Replace township boundaries with surveyed ones from a GeoJSON FeatureCollection
+    (bureau admin only).
+
+    Each feature names its township by ``match`` (``code`` or ``name``), read from the
+    property ``property_name`` (by default the same as ``match``). All or nothing: every
+    feature is checked first, and any problem raises ``BoundaryImportError`` (a
+    ``ValidationError``) listing them all, with nothing saved. Each matched township gets
+    the feature's geometry as its boundary, no longer marked approximate. Townships the
+    file leaves without an imported boundary are returned as a warning.
+    """
+    _require_bureau_admin(actor)
+    if match not in boundaries.MATCHES:
+        raise ValidationError({"match": _("匹配方式须为区划代码或名称。")})
+    parsed = boundaries.parse_collection(data, match=match, property_name=property_name)
+    with _change(actor):
+        townships = {
+            township.pk: township for township in Township.objects.select_for_update().order_by("code")
+        }
+        known = [boundaries.KnownTownship(t.pk, t.code, t.name) for t in townships.values()]
+        matched, unmatched = boundaries.match_features(parsed.features, known, match=match)
+        problems = boundaries.problems_in_order(parsed.problems, unmatched)
+        if problems:
+            raise boundaries.BoundaryImportError(problems)
+        for pk, feature in matched.items():
+            township = townships[pk]
+            township.boundary = feature.geometry
+            township.boundary_approximate = False
+            _save(township)
+    without = tuple(
+        township
+        for township in known
+        if township.pk not in matched
+        and (townships[township.pk].boundary is None or townships[township.pk].boundary_approximate)
+    )
+    return boundaries.BoundaryImportResult(updated=len(matched), without_boundary=without)

@@ -16,6 +16,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuoyu.common.revision_cache import RevisionCache
 from tuoyu.common.sqlarrays import CodeIndex, as_codes, as_ints, fetch_numeric
 from tuoyu.engine import codes
 from tuoyu.engine.standards import (
@@ -27,6 +28,7 @@ from tuoyu.engine.standards import (
     violation_counts_by_institution,
 )
 from tuoyu.registry.models import CareClass, ClassType, Form, Institution
+from tuoyu.registry.selectors import registry_revision
 
 
 def standards_config() -> StandardsConfig:
@@ -102,12 +104,24 @@ def violations_for(
     return dict(found)
 
 
+_township_counts: RevisionCache[dict[int, int]] = RevisionCache(size=16)
+
+
 def violation_counts_by_township(*, as_of: dt.date) -> dict[int, int]:
-    """Township id -> number of institutions with at least one violation (one query)."""
+    """Township id -> number of institutions with at least one violation.
+
+    One query, and none more while the registry revision and the rules stay the same.
+    """
+    config = standards_config()
+    key = (as_of, registry_revision(), repr(config))
+    cached = _township_counts.get(key)
+    if cached is not None:
+        return cached
     loads, townships = class_loads(Institution.objects.all(), as_of=as_of)
     counts: dict[int, int] = defaultdict(int)
-    for institution_id in violation_counts_by_institution(check_standards(loads, standards_config())):
+    for institution_id in violation_counts_by_institution(check_standards(loads, config)):
         counts[townships[int(institution_id)]] += 1
+    _township_counts.put(key, dict(counts))
     return dict(counts)
 
 

@@ -6,6 +6,7 @@ app_name = "registry"
 
 _institution = "institutions/<int:pk>/"
 urlpatterns = [
+    path("townships/boundaries/import/", views.boundary_import, name="boundary_import"),
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/export.<slug:fmt>", views.institution_export, name="institution_export"),
     path(_institution, views.institution_detail, name="institution_detail"),

@@ -32,6 +32,7 @@ from tuoyu.accounts.models import User
 from tuoyu.indicators.forms import today
 from tuoyu.registry import exports, selectors, services, standards
 from tuoyu.registry.forms import (
+    BoundaryImportForm,
     CareClassForm,
     CertificateForm,
     EmploymentEndForm,
@@ -478,3 +479,49 @@ def certificate_delete(
         success=_("已删除证书。"),
         section="staff",
     )
+
+
+# Township boundaries ----------------------------------------------------------------------
+
+
+def bureau_admin_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first; then only bureau admins (403 for everyone else)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not isinstance(user, User) or not user.is_bureau_admin:
+            raise PermissionDenied(_("仅市卫健局管理员可执行此操作。"))
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+@bureau_admin_access
+@require_http_methods(["GET", "POST"])
+def boundary_import(request: HttpRequest) -> HttpResponse:
+    """Upload surveyed township boundaries (GeoJSON); all or nothing, every problem listed."""
+    form = BoundaryImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.township_boundaries_import(
+                actor=_user(request),
+                data=form.cleaned_data["file"].read(),
+                match=form.cleaned_data["match"],
+                property_name=form.cleaned_data["property_name"],
+            )
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, result.summary())
+            if result.warning():
+                messages.warning(request, result.warning())
+            return redirect("indicators:dashboard")
+    context = {
+        "form": form,
+        "problems": problems,
+        "townships": townships_visible_to(request.user).count(),
+        "approximate": townships_visible_to(request.user).filter(boundary_approximate=True).count(),
+    }
+    return render(request, "registry/boundary_import.html", context)

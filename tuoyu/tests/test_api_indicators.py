@@ -25,8 +25,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tuoyu.common.revision_cache import revision_caches_clear
 from tuoyu.conftest import SmallRegistry, credit_code, make_staff, resident_id
-from tuoyu.indicators.selectors import indicator_report_cache_clear
 from tuoyu.registry.models import CareClass, Certificate, Employment, Fee, Institution, PuhuiDesignation
 
 URL = "/api/v1/indicators"
@@ -233,7 +233,7 @@ def _add_institutions(registry: SmallRegistry, count: int) -> None:
 def test_query_count_does_not_grow_with_institutions(registry: SmallRegistry) -> None:
     client = Client()
     client.get(URL + "?as_of=2025-12-31")  # warm up anything cached per process
-    indicator_report_cache_clear()  # measure computing the figures, not reading them back
+    revision_caches_clear()  # measure computing the figures, not reading them back
     with CaptureQueriesContext(connection) as small:
         _get(client)
     _add_institutions(registry, 10)

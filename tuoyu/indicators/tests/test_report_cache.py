@@ -5,16 +5,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tuoyu.accounts.models import User
+from tuoyu.common.revision_cache import revision_caches_clear
 from tuoyu.conftest import AS_OF, SmallRegistry
 from tuoyu.engine.indicators import figure_as_dict
 from tuoyu.indicators.selectors import (
     indicator_report,
-    indicator_report_cache_clear,
     indicator_reports,
-    registry_revision,
 )
 from tuoyu.registry import services
 from tuoyu.registry.models import Dataset
+from tuoyu.registry.selectors import registry_revision
 
 
 @pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_dates_computed_together_equal_dates_computed_one_by_one(registry: Small
     dates = [dt.date(2023, 12, 31), dt.date(2024, 6, 30), dt.date(2024, 12, 31), AS_OF]
     together = indicator_reports(dates=dates)
     for day, report in zip(dates, together, strict=True):
-        indicator_report_cache_clear()
+        revision_caches_clear()
         alone = indicator_report(as_of=day)
         for code, figure in alone.city.items():
             assert figure_as_dict(report.city[code]) == figure_as_dict(figure), (day, code)

@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tuoyu.accounts.models import User
+from tuoyu.common.revision_cache import revision_caches_clear
 from tuoyu.conftest import AS_OF, SmallRegistry
 from tuoyu.indicators.selectors import (
     figure_record_page,
     indicator_report,
-    indicator_report_cache_clear,
     report_townships,
     township_population,
 )
@@ -76,7 +76,7 @@ def test_a_page_costs_the_same_queries_whatever_the_number_of_records(
         CareClass(institution=registry.nursery_a, name=f"班 {n}", class_type="older", approved_slots=1)
         for n in range(1200)
     )
-    indicator_report_cache_clear()  # bulk_create leaves no audit entry, so no new revision
+    revision_caches_clear()  # bulk_create leaves no audit entry, so no new revision
     figure = indicator_report(as_of=AS_OF).city["slots_per_1000"]
     with CaptureQueriesContext(connection) as large:
         page = figure_record_page(user=admin_user, figure=figure, as_of=AS_OF, page=7)

@@ -13,8 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tuoyu.common.revision_cache import revision_caches_clear
 from tuoyu.conftest import AS_OF, ROLES, SmallRegistry, credit_code, make_staff, resident_id
-from tuoyu.indicators.selectors import indicator_report_cache_clear
 from tuoyu.registry.models import CareClass, Certificate, Employment, Fee, Institution
 
 ALL_OK = dict.fromkeys(ROLES, 200)
@@ -221,7 +221,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_registry(
     url = reverse("indicators:dashboard")
     query = {"as_of": AS_OF.isoformat()}
     client.get(url, query)  # warm caches (content types, session)
-    indicator_report_cache_clear()  # measure computing the figures, not reading them back
+    revision_caches_clear()  # measure computing the figures, not reading them back
     with CaptureQueriesContext(connection) as before:
         assert client.get(url, query).status_code == 200
     for serial in range(10):

@@ -22,6 +22,7 @@ EDIT = {"admin": 200, "township": 403, "operator": 200, "public": 403, "anonymou
 EDIT_DONE = {"admin": 302, "township": 403, "operator": 302, "public": 403, "anonymous": 302}
 EDIT_OTHER_TOWNSHIP = {"admin": 200, "township": 404, "operator": 404, "public": 403, "anonymous": 302}
 EDIT_OTHER_RECORD = {"admin": 404, "township": 403, "operator": 404, "public": 403, "anonymous": 302}
+BUREAU_ONLY = {"admin": 200, "township": 403, "operator": 403, "public": 403, "anonymous": 302}
 
 
 def _own(r: SmallRegistry, **extra: int) -> dict[str, int]:
@@ -85,6 +86,8 @@ MATRIX: list[tuple[str, Callable[[SmallRegistry], dict[str, Any]], str, Expected
         "post",
         EDIT_DONE,
     ),
+    ("registry:boundary_import", lambda r: {}, "get", BUREAU_ONLY),
+    ("registry:boundary_import", lambda r: {}, "post", BUREAU_ONLY),  # no file: shown again with errors
 ]
 
 
