@@ -44,9 +44,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from tuoyu.accounts.models import Role, User  # noqa: E402
+from tuoyu.common.revision_cache import revision_caches_clear  # noqa: E402
 from tuoyu.engine.indicators import compute_indicators  # noqa: E402
 from tuoyu.indicators.loader import certification_rules, registry_snapshot  # noqa: E402
-from tuoyu.indicators.selectors import indicator_report_cache_clear, targets_for  # noqa: E402
+from tuoyu.indicators.selectors import targets_for  # noqa: E402
 from tuoyu.registry import demo  # noqa: E402
 from tuoyu.registry.models import CareClass, Employment, Institution, Township  # noqa: E402
 
@@ -121,7 +122,7 @@ def main() -> None:
 
     def cold(action: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
-            indicator_report_cache_clear()
+            revision_caches_clear()
             action()
 
         return run
