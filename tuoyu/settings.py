@@ -93,7 +93,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tuoyu.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tuoyu.sqlite3'}",
         conn_max_age=int(os.environ.get("TUOYU_CONN_MAX_AGE", "60")),
     )
 }

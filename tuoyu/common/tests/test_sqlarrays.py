@@ -6,7 +6,7 @@ import pytest
 from tuoyu.common.sqlarrays import CodeIndex, EpochDays, as_codes, as_days, fetch_numeric
 from tuoyu.conftest import SmallRegistry
 from tuoyu.engine import codes
-from tuoyu.registry.models import CareClass, Institution
+from tuoyu.registry.models import CareClass, Fee, Institution
 
 
 @pytest.mark.django_db
@@ -46,3 +46,17 @@ def test_an_empty_queryset_gives_an_empty_array_without_a_query(
     with django_assert_num_queries(0):  # type: ignore[operator]
         rows = fetch_numeric(Institution.objects.none(), id="pk", opened_on=EpochDays("opened_on"))
     assert rows.shape == (0, 2)
+
+
+@pytest.mark.django_db
+def test_a_null_column_is_refused_rather_than_misaligned(registry: SmallRegistry) -> None:
+    with pytest.raises(ValueError, match="column 1 of the query has NULL values"):
+        # Only the nursery's fee has a half-day price.
+        fetch_numeric(Fee.objects.all(), id="pk", half_day="half_day_monthly")
+
+
+@pytest.mark.django_db
+def test_rows_keep_their_columns_together(registry: SmallRegistry) -> None:
+    rows = fetch_numeric(CareClass.objects.all(), id="pk", slots="approved_slots", enrolled="enrolled")
+    expected = {(c.pk, c.approved_slots, c.enrolled) for c in CareClass.objects.all()}
+    assert {(int(a), int(b), int(c)) for a, b, c in rows} == expected
