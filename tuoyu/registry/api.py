@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.errors import AuthenticationError
@@ -53,8 +53,6 @@ from tuoyu.registry.selectors import (
 
 router = Router(tags=["registry"])
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 AsOf = Annotated[
     dt.date | None,
     Query(
@@ -69,8 +67,8 @@ WRITE_ERRORS: dict[int, type] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 42
 
 
 def today() -> dt.date:
-    """Today in Linhai (Asia/Shanghai), whatever time zone the request runs in."""
-    return dt.datetime.now(SHANGHAI).date()
+    """Today in Linhai (settings.TIME_ZONE is Asia/Shanghai), whatever the server's zone."""
+    return timezone.localdate()
 
 
 def _actor(request: HttpRequest) -> User:
