@@ -131,7 +131,7 @@ class DesignationInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Institution)
 class InstitutionAdmin(BureauAdminMixin, admin.ModelAdmin):
-    form = _service_form(Institution, services._validate_institution)
+    form = _service_form(Institution, services.institution_validate)
     list_display = ("name", "credit_code", "township", "form", "ownership", "filing_status", "filed_on")
     list_filter = ("township", "form", "ownership", "filing_status", "is_demonstration", "is_service_centre")
     list_select_related = ("township",)
@@ -220,7 +220,7 @@ class _ServiceSavedAdmin(BureauAdminMixin, admin.ModelAdmin):
 
 @admin.register(CareClass)
 class CareClassAdmin(_ServiceSavedAdmin):
-    form = _service_form(CareClass, services._validate_class)
+    form = _service_form(CareClass, services.care_class_validate)
     create = staticmethod(services.care_class_create)
     update = staticmethod(services.care_class_update)
     delete = staticmethod(services.care_class_delete)
@@ -237,7 +237,7 @@ class CareClassAdmin(_ServiceSavedAdmin):
 
 @admin.register(Fee)
 class FeeAdmin(_ServiceSavedAdmin):
-    form = _service_form(Fee, services._validate_fee)
+    form = _service_form(Fee, services.fee_validate)
     create = staticmethod(services.fee_create)
     update = staticmethod(services.fee_update)
     delete = staticmethod(services.fee_delete)

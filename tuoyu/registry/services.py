@@ -93,7 +93,7 @@ _FIXED_INSTITUTION = ("institution", "institution_id")
 # Institutions -----------------------------------------------------------------------
 
 
-def _validate_institution(institution: Institution) -> None:
+def institution_validate(institution: Institution) -> None:
     try:
         institution.credit_code = credit_code_normalize(institution.credit_code or "")
     except IdentifierError as error:
@@ -108,7 +108,7 @@ def institution_create(*, actor: User, **fields: Any) -> Institution:
     _require_bureau_admin(actor)
     institution = Institution()
     _apply(institution, fields)
-    _validate_institution(institution)
+    institution_validate(institution)
     with _change(actor):
         _save(institution)
     return institution
@@ -131,7 +131,7 @@ def institution_update(*, actor: User, institution: Institution, **fields: Any) 
         field = sorted(bureau_only & fields.keys())[0]
         raise ValidationError({field: _("该字段由市卫健局维护。")})
     _apply(institution, fields)
-    _validate_institution(institution)
+    institution_validate(institution)
     with _change(actor):
         _save(institution)
     return institution
@@ -166,7 +166,7 @@ def designation_add(
 # Classes ----------------------------------------------------------------------------
 
 
-def _validate_class(care_class: CareClass) -> None:
+def care_class_validate(care_class: CareClass) -> None:
     if care_class.approved_slots is not None and care_class.approved_slots < 0:
         raise ValidationError({"approved_slots": _("核定托位不能为负数。")})
     if (
@@ -182,7 +182,7 @@ def care_class_create(*, actor: User, institution: Institution, **fields: Any) -
     _require_editor(actor, institution)
     care_class = CareClass(institution=institution)
     _apply(care_class, fields, fixed=_FIXED_INSTITUTION)
-    _validate_class(care_class)
+    care_class_validate(care_class)
     with _change(actor):
         _save(care_class)
     return care_class
@@ -192,7 +192,7 @@ def care_class_update(*, actor: User, care_class: CareClass, **fields: Any) -> C
     _require_editor(actor, care_class.institution)
     fields.pop("institution", None)
     _apply(care_class, fields, fixed=_FIXED_INSTITUTION)
-    _validate_class(care_class)
+    care_class_validate(care_class)
     with _change(actor):
         _save(care_class)
     return care_class
@@ -207,7 +207,7 @@ def care_class_delete(*, actor: User, care_class: CareClass) -> None:
 # Fees -------------------------------------------------------------------------------
 
 
-def _validate_fee(fee: Fee) -> None:
+def fee_validate(fee: Fee) -> None:
     for name in ("full_day_monthly", "half_day_monthly"):
         amount = getattr(fee, name)
         if amount is not None and Decimal(amount) < 0:
@@ -233,7 +233,7 @@ def fee_create(*, actor: User, institution: Institution, **fields: Any) -> Fee:
     _require_editor(actor, institution)
     fee = Fee(institution=institution)
     _apply(fee, fields, fixed=_FIXED_INSTITUTION)
-    _validate_fee(fee)
+    fee_validate(fee)
     with _change(actor):
         _save(fee)
     return fee
@@ -243,7 +243,7 @@ def fee_update(*, actor: User, fee: Fee, **fields: Any) -> Fee:
     _require_editor(actor, fee.institution)
     fields.pop("institution", None)
     _apply(fee, fields, fixed=_FIXED_INSTITUTION)
-    _validate_fee(fee)
+    fee_validate(fee)
     with _change(actor):
         _save(fee)
     return fee
