@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "auditlog",
     "axes",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "tuoyu.common",
     "tuoyu.accounts",
     "tuoyu.registry",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -109,3 +110,13 @@ def test_docs_are_served(client: Client) -> None:
     response = client.get("/api/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+@pytest.mark.django_db
+def test_the_api_docs_load_nothing_from_the_internet(client: Client) -> None:
+    response = client.get("/api/docs")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn." not in html
+    assert not re.search(r'(src|href)="https?://', html)
