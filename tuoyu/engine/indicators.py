@@ -9,7 +9,8 @@ Date conventions (all arrays are ``datetime64[D]``; ``NaT`` means "open-ended"):
 * a start date (``filed_on``, ``opened_on``, ``valid_from``, ``effective_from``,
   ``start``, ``issued_on``) is the first day something holds; ``NaT`` in ``filed_on``
   means never filed, elsewhere it means "since always";
-* ``closed_on`` is the first day an institution or class no longer operates;
+* ``closed_on`` is the first day an institution or class no longer operates, and
+  ``filing_ended_on`` the first day an institution's filing no longer holds;
 * every other end date (``valid_to``, ``effective_to``, ``end``, ``expires_on``) is the
   last day something still holds (inclusive).
 """
@@ -52,6 +53,9 @@ class Institutions:
     filed_on: DateArray  # NaT: never filed
     opened_on: DateArray
     closed_on: DateArray
+    # First day the filing no longer holds (revoked); NaT, or None for the whole table,
+    # when it still holds. A revoked filing still counts on the days it covered.
+    filing_ended_on: DateArray | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,8 @@ def compute_indicators(
         & _started(inst.opened_on, day)
         & _not_closed(inst.closed_on, day)
     )
+    if inst.filing_ended_on is not None:
+        counted &= _not_closed(inst.filing_ended_on, day)
     des = snapshot.designations
     des_inst = inst_index.find(np.asarray(des.institution_ids, dtype=np.int64))
     des_valid = (des_inst >= 0) & _started(des.valid_from, day) & _not_ended(des.valid_to, day)
@@ -713,7 +719,11 @@ def _check_snapshot(snapshot: RegistrySnapshot) -> None:
         ("certificates", snapshot.certificates, "cert_type", len(codes.CERTIFICATE_TYPES)),
     ]
     for name, table, code_field, n_codes in tables:
-        lengths = {f.name: len(getattr(table, f.name)) for f in fields(table)}  # type: ignore[arg-type]
+        lengths = {
+            f.name: len(getattr(table, f.name))
+            for f in fields(table)  # type: ignore[arg-type]
+            if getattr(table, f.name) is not None  # an optional column left out
+        }
         if len(set(lengths.values())) > 1:
             raise ValueError(f"{name}: arrays of unequal length {lengths}")
         if code_field is not None:

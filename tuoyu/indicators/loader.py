@@ -54,6 +54,8 @@ from tuoyu.registry.models import (
     TownshipYear,
 )
 
+FILED_OR_REVOKED = (FilingStatus.FILED, FilingStatus.REVOKED)
+
 
 def certification_rules() -> CertificationRules:
     return CertificationRules(
@@ -110,9 +112,14 @@ def load_institutions() -> Institutions:
         township="township_id",
         form=CodeIndex("form", codes.FORMS),
         public=Case(When(ownership="public", then=Value(1)), default=Value(0), output_field=IntegerField()),
-        # Only a current 已备案 status with a date counts as filed; pending or revoked filings do not.
+        # A filing counts from its date until it is revoked; pending filings never count.
         filed_on=Case(
-            When(filing_status=FilingStatus.FILED, then=EpochDays("filed_on")),
+            When(filing_status__in=FILED_OR_REVOKED, then=EpochDays("filed_on")),
+            default=Value(MISSING_DAY),
+            output_field=IntegerField(),
+        ),
+        filing_ended_on=Case(
+            When(filing_status=FilingStatus.REVOKED, then=EpochDays("filing_revoked_on")),
             default=Value(MISSING_DAY),
             output_field=IntegerField(),
         ),
@@ -125,8 +132,9 @@ def load_institutions() -> Institutions:
         form=as_codes(rows[:, 2], codes.FORMS, "form"),
         public=rows[:, 3] == 1,
         filed_on=as_days(rows[:, 4]),
-        opened_on=as_days(rows[:, 5]),
-        closed_on=as_days(rows[:, 6]),
+        opened_on=as_days(rows[:, 6]),
+        closed_on=as_days(rows[:, 7]),
+        filing_ended_on=as_days(rows[:, 5]),
     )
 
 

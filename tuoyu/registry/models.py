@@ -178,6 +178,9 @@ class Institution(models.Model):
         _("备案状态"), max_length=20, choices=FilingStatus.choices, default=FilingStatus.NOT_FILED
     )
     filed_on = models.DateField(_("备案日期"), null=True, blank=True)
+    filing_revoked_on = models.DateField(
+        _("备案注销日期"), null=True, blank=True, help_text=_("自该日起不再计为已备案机构。")
+    )
     opened_on = models.DateField(_("开办日期"), null=True, blank=True)
     closed_on = models.DateField(_("停办日期"), null=True, blank=True)
     township = models.ForeignKey(
@@ -203,7 +206,10 @@ class Institution(models.Model):
         )
 
     def is_filed_on(self, day: dt.date) -> bool:
-        return self.filing_status == FilingStatus.FILED and self.filed_on is not None and self.filed_on <= day
+        """Filed on ``day``: a filing (current or since revoked) that covers the day."""
+        if self.filing_status not in (FilingStatus.FILED, FilingStatus.REVOKED) or self.filed_on is None:
+            return False
+        return self.filed_on <= day and (self.filing_revoked_on is None or day < self.filing_revoked_on)
 
 
 class PuhuiDesignation(models.Model):

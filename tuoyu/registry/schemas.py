@@ -80,6 +80,9 @@ class InstitutionListItem(Schema):
     township: TownshipRef = Field(description="所在镇（街道）/ township")
     filing_status: FilingStatus = Field(description="备案状态 / filing status")
     filed_on: dt.date | None = Field(description="备案日期 / date filed")
+    filing_revoked_on: dt.date | None = Field(
+        description="备案注销日期（自该日起不计为已备案）/ first day the filing no longer holds"
+    )
     opened_on: dt.date | None = Field(description="开办日期 / opening date")
     closed_on: dt.date | None = Field(description="停办日期（首个不再运营的日期）/ first day closed")
     puhui: bool = Field(description="在查询日是否普惠 / 普惠 (affordable) on the as-of date")

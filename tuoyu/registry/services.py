@@ -98,8 +98,20 @@ def institution_validate(institution: Institution) -> None:
         institution.credit_code = credit_code_normalize(institution.credit_code or "")
     except IdentifierError as error:
         raise ValidationError({"credit_code": str(error)}) from None
-    if institution.filing_status == FilingStatus.FILED and institution.filed_on is None:
-        raise ValidationError({"filed_on": _("已备案机构须填写备案日期。")})
+    ever_filed = institution.filing_status in (FilingStatus.FILED, FilingStatus.REVOKED)
+    if ever_filed and institution.filed_on is None:
+        raise ValidationError({"filed_on": _("已备案或已注销备案的机构须填写备案日期。")})
+    if institution.filing_status == FilingStatus.REVOKED:
+        if institution.filing_revoked_on is None:
+            raise ValidationError({"filing_revoked_on": _("已注销备案的机构须填写注销日期。")})
+        _check_dates(
+            institution.filed_on,
+            institution.filing_revoked_on,
+            end_field="filing_revoked_on",
+            inclusive=False,
+        )
+    elif institution.filing_revoked_on is not None:
+        raise ValidationError({"filing_revoked_on": _("只有已注销备案的机构才有注销日期。")})
     _check_dates(institution.opened_on, institution.closed_on, end_field="closed_on", inclusive=False)
 
 
@@ -122,6 +134,7 @@ def institution_update(*, actor: User, institution: Institution, **fields: Any) 
         "ownership",
         "filing_status",
         "filed_on",
+        "filing_revoked_on",
         "township",
         "township_id",
         "is_demonstration",

@@ -121,6 +121,7 @@ def test_institution_list_item(role_clients: dict[str, Client], registry: SmallR
             "township": {"code": "331082001000", "name": "示例街道甲"},
             "filing_status": "filed",
             "filed_on": "2023-01-01",
+            "filing_revoked_on": None,
             "opened_on": "2023-01-01",
             "closed_on": None,
             "puhui": True,

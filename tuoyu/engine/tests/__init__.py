@@ -47,6 +47,7 @@ class Inst:
     filed: Day = "2024-01-01"
     opened: Day = None
     closed: Day = None
+    filing_ended: Day = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ def build_snapshot(
             filed_on=date_array(i.filed for i in institutions),
             opened_on=date_array(i.opened for i in institutions),
             closed_on=date_array(i.closed for i in institutions),
+            filing_ended_on=date_array(i.filing_ended for i in institutions),
         ),
         designations=Designations(
             institution_ids=_ints([d.inst for d in designations]),

@@ -529,6 +529,20 @@ def test_a_closed_institution_counts_until_the_day_before_its_closed_on_date() -
     assert closed["certified_share"].denominator == 0
 
 
+def test_a_revoked_filing_counts_on_the_days_it_covered_and_not_from_its_end() -> None:
+    # Filed 2024-01-01, revoked from 2025-03-01: 10 slots on 2025-02-28, none on 2025-03-01.
+    snapshot = build_snapshot(
+        one_town(),
+        [Inst(1, 1, filed="2024-01-01", filing_ended="2025-03-01"), Inst(2, 1)],
+        [Cls(1, 1, slots=10), Cls(2, 2, slots=4)],
+        employments=[Emp(1, 1, 1), Emp(2, 2, 2)],
+    )
+    covered = compute(snapshot, dt.date(2025, 2, 28)).city
+    assert (covered["slots_per_1000"].numerator, covered["certified_share"].denominator) == (14, 2)
+    revoked = compute(snapshot, dt.date(2025, 3, 1)).city
+    assert (revoked["slots_per_1000"].numerator, revoked["certified_share"].denominator) == (4, 1)
+
+
 def test_a_closed_class_counts_until_the_day_before_its_closed_on_date_and_an_unopened_one_not_yet() -> None:
     snapshot = build_snapshot(
         one_town(),

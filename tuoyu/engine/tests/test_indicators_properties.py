@@ -107,6 +107,7 @@ def cities(draw: st.DrawFn) -> City:
             filed=draw(filed),
             opened=draw(starts),
             closed=draw(ends),
+            filing_ended=draw(ends),
         )
         for i in inst_ids
     ]
@@ -214,6 +215,7 @@ def reference(city: City) -> dict[object, dict[str, Expected]]:
         and i.filed <= d  # type: ignore[operator]
         and started(i.opened)
         and not_closed(i.closed)
+        and not_closed(i.filing_ended)
     }
     puhui = {
         i.id

@@ -76,3 +76,18 @@ def test_dates_computed_together_equal_dates_computed_one_by_one(registry: Small
         for township_id, figures in alone.townships.items():
             for code, figure in figures.items():
                 assert figure_as_dict(report.townships[township_id][code]) == figure_as_dict(figure)
+
+
+@pytest.mark.django_db
+def test_a_revoked_filing_still_counts_in_the_figures_of_the_days_it_covered(
+    registry: SmallRegistry, admin_user: User
+) -> None:
+    services.institution_update(
+        actor=admin_user,
+        institution=registry.nursery_a,
+        filing_status="revoked",
+        filing_revoked_on=dt.date(2025, 3, 1),
+    )
+    # The nursery's 15 托小班 slots: counted through 2025-02-28, not from 2025-03-01.
+    assert indicator_report(as_of=dt.date(2025, 2, 28)).city["slots_per_1000"].numerator == 40
+    assert indicator_report(as_of=dt.date(2025, 3, 1)).city["slots_per_1000"].numerator == 25

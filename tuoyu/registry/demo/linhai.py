@@ -30,6 +30,7 @@ from tuoyu.registry.models import (
     Dataset,
     Employment,
     Fee,
+    FilingStatus,
     IncomeScope,
     IncomeStat,
     Institution,
@@ -124,6 +125,8 @@ def _write_linhai(plan: _LinhaiPlan) -> Dataset:
                 filed_on=i.filed_on,
                 opened_on=i.opened_on,
                 closed_on=i.closed_on,
+                # The demo's revoked filings end the day the institution closes.
+                filing_revoked_on=i.closed_on if i.status == FilingStatus.REVOKED else None,
                 township=towns[i.town],
                 address=f"临海市{plan.towns[i.town].fact.name}示例路 {k + 1} 号（示例地址）",
                 latitude=i.latitude,

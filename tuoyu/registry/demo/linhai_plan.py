@@ -341,7 +341,7 @@ class _PlanBase:
 
     def counted_on(self, inst: _Inst, day: Day) -> bool:
         return (
-            inst.status == FilingStatus.FILED
+            inst.status in (FilingStatus.FILED, FilingStatus.REVOKED)
             and inst.filed_on is not None
             and inst.filed_on <= day
             and (inst.opened_on is None or inst.opened_on <= day)

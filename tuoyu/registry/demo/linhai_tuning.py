@@ -55,7 +55,9 @@ class _TunedPlan(_StaffPlan):
             township_ids=np.array([i.town + 1 for i in insts], dtype=np.int64),
             form=np.array([codes.FORMS.index(i.form) for i in insts], dtype=np.int8),
             public=np.array([i.ownership == Ownership.PUBLIC for i in insts], dtype=bool),
-            filed_on=_dates(i.filed_on if i.status == FilingStatus.FILED else None for i in insts),
+            filed_on=_dates(
+                i.filed_on if i.status in (FilingStatus.FILED, FilingStatus.REVOKED) else None for i in insts
+            ),
             opened_on=_dates(i.opened_on for i in insts),
             closed_on=_dates(i.closed_on for i in insts),
         )

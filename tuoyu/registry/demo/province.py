@@ -228,6 +228,11 @@ def _province_institutions(
     closed_on = np.where(
         closes & (closed_on <= np.datetime64(DATA_AS_OF, "D")), closed_on, np.datetime64("NaT", "D")
     )
+    # A revoked filing ends when the institution closes, or by the data's date if it has not.
+    revoked = statuses == FilingStatus.REVOKED
+    revoked_on = np.where(np.isnat(closed_on), np.datetime64(DATA_AS_OF, "D"), closed_on)
+    revoked_on = np.maximum(revoked_on, filed_on + np.timedelta64(1, "D"))
+    revoked_on = np.where(revoked, revoked_on, np.datetime64("NaT", "D"))
     jitter = rng.normal(0, 0.02, (n, 2))
     town_pks, town_region = towns.pks, towns.regions
     objects = []
@@ -245,6 +250,7 @@ def _province_institutions(
                 filed_on=_py_date(filed_on[i]),
                 opened_on=_py_date(opened[i]),
                 closed_on=_py_date(closed_on[i]),
+                filing_revoked_on=_py_date(revoked_on[i]),
                 township_id=t,
                 address=f"示例地址 {i + 1}",
                 latitude=round(float(towns.latitude[town[i]] + jitter[i, 0]), 5),

@@ -294,6 +294,7 @@ def test_the_bureau_admin_changes_the_bureau_only_fields(registry: SmallRegistry
         credit_code=credit_code(20),
         ownership="public",
         filing_status="revoked",
+        filing_revoked_on=D(2025, 3, 1),
         township=registry.township_b,
     )
     saved = Institution.objects.get(pk=registry.nursery_a.pk)
@@ -1127,3 +1128,43 @@ def test_a_rejected_change_writes_no_log_entry(registry: SmallRegistry, operator
     with pytest.raises(ValidationError):
         services.care_class_update(actor=operator_user, care_class=registry.nursery_class, enrolled=99)
     assert LogEntry.objects.count() == entries_before
+
+
+@pytest.mark.django_db
+def test_the_bureau_admin_revokes_a_filing_from_a_date(registry: SmallRegistry, admin_user: User) -> None:
+    services.institution_update(
+        actor=admin_user,
+        institution=registry.nursery_a,
+        filing_status="revoked",
+        filing_revoked_on=D(2025, 3, 1),
+    )
+    registry.nursery_a.refresh_from_db()
+    assert registry.nursery_a.is_filed_on(D(2025, 2, 28))
+    assert not registry.nursery_a.is_filed_on(D(2025, 3, 1))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"filing_status": "revoked"}, "filing_revoked_on"),  # revoked needs its date
+        ({"filing_status": "revoked", "filing_revoked_on": D(2022, 12, 31)}, "filing_revoked_on"),
+        ({"filing_status": "revoked", "filing_revoked_on": D(2023, 1, 1)}, "filing_revoked_on"),
+        ({"filing_revoked_on": D(2025, 3, 1)}, "filing_revoked_on"),  # still filed: no end date
+        ({"filing_status": "revoked", "filed_on": None, "filing_revoked_on": D(2025, 3, 1)}, "filed_on"),
+    ],
+)
+def test_a_revocation_date_must_follow_the_filing_and_belong_to_a_revoked_filing(
+    registry: SmallRegistry, admin_user: User, changes: dict[str, Any], field: str
+) -> None:
+    # The nursery was filed on 2023-01-01.
+    with _rejected(field):
+        services.institution_update(actor=admin_user, institution=registry.nursery_a, **changes)
+
+
+@pytest.mark.django_db
+def test_an_operator_may_not_revoke_their_own_filing(registry: SmallRegistry, operator_user: User) -> None:
+    with _rejected("filing_revoked_on"):
+        services.institution_update(
+            actor=operator_user, institution=registry.nursery_a, filing_revoked_on=D(2025, 3, 1)
+        )
