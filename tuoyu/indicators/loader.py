@@ -54,8 +54,6 @@ from tuoyu.registry.models import (
     TownshipYear,
 )
 
-FILED_OR_REVOKED = (FilingStatus.FILED, FilingStatus.REVOKED)
-
 
 def certification_rules() -> CertificationRules:
     return CertificationRules(
@@ -114,7 +112,13 @@ def load_institutions() -> Institutions:
         public=Case(When(ownership="public", then=Value(1)), default=Value(0), output_field=IntegerField()),
         # A filing counts from its date until it is revoked; pending filings never count.
         filed_on=Case(
-            When(filing_status__in=FILED_OR_REVOKED, then=EpochDays("filed_on")),
+            When(filing_status=FilingStatus.FILED, then=EpochDays("filed_on")),
+            # A revoked filing without its end date cannot be placed in time: not counted.
+            When(
+                filing_status=FilingStatus.REVOKED,
+                filing_revoked_on__isnull=False,
+                then=EpochDays("filed_on"),
+            ),
             default=Value(MISSING_DAY),
             output_field=IntegerField(),
         ),
