@@ -21,6 +21,8 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import SessionAuth
 
 from tuoyu.indicators.api import router as indicators_router
+from tuoyu.planning.api import router as planning_router
+from tuoyu.planning.api_analysis import router as planning_analysis_router
 from tuoyu.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -36,6 +38,8 @@ api = NinjaAPI(
 )
 api.add_router("/v1/", indicators_router)
 api.add_router("/v1/", registry_router)
+api.add_router("/v1/", planning_router)
+api.add_router("/v1/", planning_analysis_router)
 
 _LOCATIONS = {"query", "path", "body", "header", "cookie", "form", "file"}
 

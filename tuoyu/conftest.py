@@ -194,6 +194,13 @@ def _fresh_indicator_reports() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _plans_computed_inline(settings: object) -> None:
+    """A plan run computes within the request: a background thread would not see the test's
+    uncommitted rows."""
+    settings.TUOYU_PLAN_RUNS = "inline"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: object) -> None:
     """Creating a user per role with the production hasher would dominate the suite's time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tuoyu.accounts",
     "tuoyu.registry",
     "tuoyu.indicators",
+    "tuoyu.planning",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +166,10 @@ TUOYU_CERTIFICATION = {
     "teacher": ["baoyushi", "yuyingyuan", "childcare_1x", "teacher_qualification"],
     "health": ["health_care_training"],
 }
+
+# How a plan run is computed: "thread" (in a background thread of the web process, with
+# progress shown) or "inline" (within the request; tests).
+TUOYU_PLAN_RUNS = os.environ.get("TUOYU_PLAN_RUNS", "thread")
 
 LOGGING = {
     "version": 1,

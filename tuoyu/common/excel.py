@@ -19,6 +19,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -64,20 +65,8 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
     return response
 
 
-def xlsx_response(
-    *,
-    filename: str,
-    title: str,
-    columns: Sequence[Column],
-    rows: Iterable[Sequence[Cell]],
-    synthetic: bool,
-    notes: Sequence[str] = (),
-) -> HttpResponse:
-    """A workbook with the data sheet (two header rows) and a README sheet."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "data"
+def write_table(sheet: Worksheet, columns: Sequence[Column], rows: Iterable[Sequence[Cell]]) -> None:
+    """The two header rows (Chinese, English), the rows, column widths and frozen headers."""
     sheet.append([column.zh for column in columns])
     sheet.append([column.en for column in columns])
     header_fill = PatternFill("solid", fgColor="E8EEF6")
@@ -96,6 +85,23 @@ def xlsx_response(
         for cell in row_cells:
             if isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
+
+
+def xlsx_response(
+    *,
+    filename: str,
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Cell]],
+    synthetic: bool,
+    notes: Sequence[str] = (),
+) -> HttpResponse:
+    """A workbook with the data sheet (two header rows) and a README sheet."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "data"
+    write_table(sheet, columns, rows)
 
     readme = workbook.create_sheet("README")
     lines: list[str] = [title, f"生成时间 / generated: {timezone.localtime():%Y-%m-%d %H:%M}"]

@@ -29,7 +29,7 @@ from tuoyu.registry.models import (
 from tuoyu.registry.selectors import InstitutionFilters
 
 
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
     """Attach a service's ``ValidationError`` to the fields it names (else to the form)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():

@@ -6,7 +6,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from tuoyu.accounts.models import User
 from tuoyu.indicators.selectors import indicator_report
+from tuoyu.planning import demo as planning_demo
+from tuoyu.planning import services as planning_services
+from tuoyu.planning.models import Scenario
 from tuoyu.registry import demo
 
 
@@ -26,6 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, seed: int, reset: bool, **options: Any) -> None:
         if reset and demo.registry_has_data():
+            planning_demo.planning_demo_clear()
             deleted = demo.registry_clear()
             self.stdout.write(f"已清空 / cleared: {sum(deleted.values())} rows")
             if deleted.get("detached accounts"):
@@ -49,7 +54,25 @@ class Command(BaseCommand):
                 self.stdout.write(line)
             self._figures()
         self._accounts(demo.create_demo_accounts())
+        if not planning_demo.planning_demo_has_data():
+            self._planning()
         self.stdout.write(self.style.WARNING(demo.SYNTHETIC_NOTE))
+
+    def _planning(self) -> None:
+        """Demand zones, candidate sites, spare rooms and the default scenario with its plan."""
+        admin = User.objects.filter(username="admin").first()
+        counts = planning_demo.planning_demo_build(as_of=demo.DATA_AS_OF, admin=admin)
+        self.stdout.write(
+            f"规划示例数据 / planning demo: {counts['zones']} zones, {counts['sites']} candidate sites, "
+            f"{counts['options']} expansion options"
+        )
+        scenario = Scenario.objects.get(pk=counts["scenario"])
+        run = planning_services.plan_run_start(actor=admin, scenario=scenario, inline=True)
+        if run.status == "done":
+            cost, seconds = run.total_cost or 0, run.solve_seconds or 0.0
+            self.stdout.write(f"{scenario.name}: {run.plan_status}, {cost:,.0f} 元 / CNY, {seconds:.2f} s")
+        else:
+            self.stdout.write(self.style.ERROR(f"{scenario.name}: {run.error}"))
 
     def _figures(self) -> None:
         for day in demo.CHECK_DATES:

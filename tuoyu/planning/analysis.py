@@ -1,0 +1,881 @@
+"""Access to 普惠 slots, childcare deserts and the demand forecast, for the planning pages.
+
+Reads through :mod:`tuoyu.planning.loader` and the registry, computes with the engine
+(:mod:`tuoyu.engine.accessibility`, :mod:`tuoyu.engine.forecast`) and keeps each answer
+per registry revision in this process, so the page, its exports and the API agree and a
+second look costs nothing. Aggregates only: children per zone, slots per institution.
+
+Access is computed for two groups, because a slot only serves the ages its class takes:
+小月龄 slots (乳儿班 + 托小班) for children under 24 months, and 托大班 + 混龄班 slots for
+children of 24–36 months (children under 3 minus children under 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuoyu.common.revision_cache import RevisionCache
+from tuoyu.engine import codes
+from tuoyu.engine.accessibility import (
+    DesertRule,
+    Steps,
+    enhanced_two_step_fca,
+    find_deserts,
+    parse_steps,
+    supply_in_reach,
+    two_step_fca,
+)
+from tuoyu.engine.forecast import Forecast, ForecastAssumptions, forecast_children
+from tuoyu.indicators.selectors import indicator_report, targets_for
+from tuoyu.planning import loader
+from tuoyu.planning.models import DemandZone
+from tuoyu.registry.models import Institution, Township
+from tuoyu.registry.selectors import puhui_on, registry_revision
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+# --------------------------------------------------------------------------------------
+# Parameters
+# --------------------------------------------------------------------------------------
+
+METHODS: tuple[str, ...] = ("e2sfca", "2sfca")
+"""Enhanced 2SFCA (distance-decay steps) or plain 2SFCA (one step up to the catchment)."""
+
+GROUPS: tuple[str, ...] = ("young", "older")
+"""小月龄 (under 24 months) and 24–36 months."""
+
+YOUNG_CLASS_TYPES: tuple[str, ...] = codes.YOUNG_INFANT_CLASS_TYPES
+OLDER_CLASS_TYPES: tuple[str, ...] = tuple(t for t in codes.CLASS_TYPES if t not in YOUNG_CLASS_TYPES)
+
+DEFAULT_CATCHMENT_M = 3000.0
+DEFAULT_STEPS: tuple[tuple[float, float], ...] = ((1000.0, 1.0), (2000.0, 0.68), (3000.0, 0.22))
+"""The usual 15-minute-walk decay for a 3 km catchment; scaled to other catchments."""
+DEFAULT_CIRCUITY = 1.3
+DEFAULT_MIN_CHILDREN = 50.0
+DEFAULT_MAX_CHILDREN_PER_SLOT = 3.0
+
+CATCHMENT_RANGE = (100.0, 50_000.0)
+CIRCUITY_RANGE = (1.0, 3.0)
+MIN_CHILDREN_RANGE = (0.0, 100_000.0)
+CHILDREN_PER_SLOT_RANGE = (0.1, 1000.0)
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+
+
+def today() -> dt.date:
+    """Today in the platform's time zone (Asia/Shanghai)."""
+    return timezone.localdate()
+
+
+def scaled_steps(catchment_m: float) -> tuple[tuple[float, float], ...]:
+    """The default steps with their bounds stretched to end at ``catchment_m``."""
+    factor = catchment_m / DEFAULT_CATCHMENT_M
+    return tuple((round(upper * factor, 3), weight) for upper, weight in DEFAULT_STEPS)
+
+
+def steps_text(steps: tuple[tuple[float, float], ...]) -> str:
+    """``((1000, 1), (2000, 0.68))`` as ``"1000:1,2000:0.68"``, the form people type."""
+    return ",".join(f"{upper:g}:{weight:g}" for upper, weight in steps)
+
+
+@dataclass(frozen=True)
+class AccessParameters:
+    """Everything an access analysis depends on besides the registry; hashable, to key the cache."""
+
+    as_of: dt.date
+    method: str = "e2sfca"
+    catchment_m: float = DEFAULT_CATCHMENT_M
+    steps: tuple[tuple[float, float], ...] = DEFAULT_STEPS
+    circuity: float = DEFAULT_CIRCUITY
+    min_children: float = DEFAULT_MIN_CHILDREN
+    max_children_per_slot: float = DEFAULT_MAX_CHILDREN_PER_SLOT
+    steps_given: bool = False
+
+    @property
+    def steps_text(self) -> str:
+        return steps_text(self.steps)
+
+    def engine_steps(self) -> Steps:
+        return Steps(np.array([s[0] for s in self.steps]), np.array([s[1] for s in self.steps]))
+
+    def rule(self) -> DesertRule:
+        return DesertRule(min_children=self.min_children, max_children_per_slot=self.max_children_per_slot)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "method": self.method,
+            "catchment_m": self.catchment_m,
+            "steps": self.steps_text if self.method == "e2sfca" else None,
+            "circuity": self.circuity,
+            "min_children": self.min_children,
+            "max_children_per_slot": self.max_children_per_slot,
+        }
+
+
+def _in_range(
+    errors: dict[str, list[str]], name: str, value: float | None, low: float, high: float
+) -> float | None:
+    if value is None:
+        return None
+    if not (math.isfinite(value) and low <= value <= high):
+        errors.setdefault(name, []).append(
+            _("须在 %(low)s 到 %(high)s 之间。") % {"low": f"{low:g}", "high": f"{high:g}"}
+        )
+        return None
+    return float(value)
+
+
+def access_parameters(
+    *,
+    as_of: dt.date | None = None,
+    method: str | None = None,
+    catchment_m: float | None = None,
+    steps: str | None = None,
+    circuity: float | None = None,
+    min_children: float | None = None,
+    max_children_per_slot: float | None = None,
+) -> AccessParameters:
+    """Checked parameters; ``None`` (or blank steps) takes the default.
+
+    Raises ``ValidationError`` with one entry per field at fault, so forms, the API and
+    the command name the field. Blank steps are the default steps scaled to the
+    catchment; given steps are used as typed and may not reach past the catchment.
+    """
+    errors: dict[str, list[str]] = {}
+    day = as_of or today()
+    if not EARLIEST <= day <= LATEST:
+        errors.setdefault("as_of", []).append(
+            _("统计日期须在 %(start)s 至 %(end)s 之间。")
+            % {"start": EARLIEST.isoformat(), "end": LATEST.isoformat()}
+        )
+    chosen = method or "e2sfca"
+    if chosen not in METHODS:
+        errors.setdefault("method", []).append(
+            _("计算方法须为 %(choices)s 之一。") % {"choices": "、".join(METHODS)}
+        )
+    catchment = _in_range(errors, "catchment_m", catchment_m, *CATCHMENT_RANGE)
+    detour = _in_range(errors, "circuity", circuity, *CIRCUITY_RANGE)
+    least = _in_range(errors, "min_children", min_children, *MIN_CHILDREN_RANGE)
+    per_slot = _in_range(errors, "max_children_per_slot", max_children_per_slot, *CHILDREN_PER_SLOT_RANGE)
+    reach = catchment if catchment is not None else DEFAULT_CATCHMENT_M
+    parsed = scaled_steps(reach)
+    given = bool(steps and steps.strip())
+    if given and steps is not None:
+        try:
+            engine = parse_steps(steps)
+        except ValueError as error:
+            errors.setdefault("steps", []).append(
+                _(
+                    "分级应写作“上限米数:权重”，以逗号分隔、上限递增、权重在 0 到 1 之间，"
+                    "如 %(example)s（%(problem)s）。"
+                )
+                % {"example": steps_text(DEFAULT_STEPS), "problem": error}
+            )
+        else:
+            if engine.max_cost > reach:
+                errors.setdefault("steps", []).append(
+                    _("最后一级上限 %(upper)s 米超过了服务半径 %(reach)s 米。")
+                    % {"upper": f"{engine.max_cost:g}", "reach": f"{reach:g}"}
+                )
+            parsed = tuple((float(u), float(w)) for u, w in zip(engine.upper, engine.weights, strict=True))
+    if errors:
+        raise ValidationError(errors)
+    return AccessParameters(
+        as_of=day,
+        method=chosen,
+        catchment_m=reach,
+        steps=parsed,
+        circuity=DEFAULT_CIRCUITY if detour is None else detour,
+        min_children=DEFAULT_MIN_CHILDREN if least is None else least,
+        max_children_per_slot=DEFAULT_MAX_CHILDREN_PER_SLOT if per_slot is None else per_slot,
+        steps_given=given,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Access and deserts
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemandPoint:
+    """Where children live: a demand zone, or a township's centre when there are no zones."""
+
+    code: str
+    name: str
+    township_id: int
+    township_code: str
+    township_name: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class SupplyPoint:
+    """An institution's 普惠 slots on the date, by group."""
+
+    institution_id: int
+    credit_code: str
+    name: str
+    township_id: int
+    latitude: float
+    longitude: float
+    young_slots: float
+    older_slots: float
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    zones: int
+    children: float
+    slots: float
+    deserts: int
+    children_in_deserts: float
+    zones_without_slots: int
+
+    @property
+    def share_in_deserts(self) -> float | None:
+        return self.children_in_deserts / self.children if self.children > 0 else None
+
+    @property
+    def slots_per_child(self) -> float | None:
+        return self.slots / self.children if self.children > 0 else None
+
+
+@dataclass(frozen=True)
+class GroupAccess:
+    """One group's demand, supply and results, aligned with the result's points and supply."""
+
+    group: str
+    children: FloatArray  # per demand point
+    slots: FloatArray  # per supply point
+    slots_in_reach: FloatArray  # per demand point, no competition
+    access: FloatArray  # per demand point, slots per child (inf: no children, uncontested slots)
+    deserts: BoolArray  # per demand point
+
+    def summary(self) -> GroupSummary:
+        return GroupSummary(
+            zones=int(self.children.size),
+            children=float(self.children.sum()),
+            slots=float(self.slots.sum()),
+            deserts=int(self.deserts.sum()),
+            children_in_deserts=float(self.children[self.deserts].sum()),
+            zones_without_slots=int(((self.slots_in_reach == 0) & (self.children > 0)).sum()),
+        )
+
+
+@dataclass(frozen=True)
+class AccessResult:
+    """Access of every demand point to 普惠 slots on a date, for both groups."""
+
+    parameters: AccessParameters
+    points: list[DemandPoint]
+    children_under_3: FloatArray
+    supply: list[SupplyPoint]
+    groups: dict[str, GroupAccess]
+    township_fallback: bool
+    children_year: int
+    children_forecast: bool  # zone counts were scaled to the year with the forecast
+    unplaced_institutions: int  # 普惠 institutions with slots but no coordinates
+    unplaced_slots: float
+    unplaced_townships: int  # townships without a centre (fallback only)
+    summaries: dict[str, GroupSummary] = field(default_factory=dict)
+
+
+_access_cache: RevisionCache[AccessResult] = RevisionCache(size=16)
+_forecast_cache: RevisionCache[Forecast] = RevisionCache(size=16)
+
+
+def _revision() -> Hashable:
+    """The registry revision plus the demand zones' own count and latest id.
+
+    Zones written through the services leave audit-log entries (part of the registry
+    revision); bulk demo loads do not, so the zone table is looked at directly as well.
+    """
+    zones = DemandZone.objects.aggregate(count=Count("pk"), latest=Max("pk"))
+    return (registry_revision(), zones["count"], zones["latest"])
+
+
+def puhui_supply(*, day: dt.date) -> tuple[list[SupplyPoint], int, float]:
+    """普惠 slots of each counted institution on ``day`` (one query), split by group.
+
+    Returns the institutions with coordinates and slots, and the number and slots of
+    those that cannot be placed on the map (no coordinates), which the page reports.
+    """
+    active = loader.active_classes_on_relation(day)
+    rows = (
+        Institution.objects.filter(loader.counted_on(day))
+        .filter(puhui_on(day))
+        .annotate(
+            young=Sum(
+                "classes__approved_slots", filter=active & Q(classes__class_type__in=YOUNG_CLASS_TYPES)
+            ),
+            older=Sum(
+                "classes__approved_slots", filter=active & Q(classes__class_type__in=OLDER_CLASS_TYPES)
+            ),
+        )
+        .order_by("pk")
+        .values_list("pk", "credit_code", "name", "township_id", "latitude", "longitude", "young", "older")
+    )
+    placed: list[SupplyPoint] = []
+    unplaced, unplaced_slots = 0, 0.0
+    for pk, credit, name, township_id, lat, lon, young, older in rows:
+        slots = float(young or 0) + float(older or 0)
+        if slots <= 0:
+            continue
+        if lat is None or lon is None:
+            unplaced += 1
+            unplaced_slots += slots
+            continue
+        placed.append(
+            SupplyPoint(
+                pk, credit, name, township_id, float(lat), float(lon), float(young or 0), float(older or 0)
+            )
+        )
+    return placed, unplaced, unplaced_slots
+
+
+def _forecast_for_zones(year: int) -> Forecast | None:
+    """The forecast reaching ``year`` (trend estimated from history); None without history."""
+    key = ("zones", year, _revision())
+    cached = _forecast_cache.get(key)
+    if cached is not None:
+        return cached
+    try:
+        forecast = loader.children_forecast(birth_trend=None, until_year=year)
+    except ValueError:
+        return None
+    _forecast_cache.put(key, forecast)
+    return forecast
+
+
+def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array.flags.writeable = False
+    return array
+
+
+def access_analysis(*, parameters: AccessParameters) -> AccessResult:
+    """Access, slots in reach and deserts of every demand point on ``parameters.as_of``.
+
+    Demand is the demand zones' children scaled to the as-of year by the township
+    forecast; without zones, each township's centre stands for its children (a coarse
+    picture the page says it is). Supply is 普惠 slots (公办, or 民办 with a valid
+    designation) of filed, operating institutions in classes open on the date.
+    """
+    key = (parameters, _revision())
+    cached = _access_cache.get(key)
+    if cached is not None:
+        return cached
+    result = _compute_access(parameters)
+    _access_cache.put(key, result)
+    return result
+
+
+def _compute_access(parameters: AccessParameters) -> AccessResult:
+    year = parameters.as_of.year
+    forecast = _forecast_for_zones(year)
+    zones = list(DemandZone.objects.select_related("township").order_by("township__code", "code"))
+    fallback = not zones
+    unplaced_townships = 0
+    if zones:
+        points = [
+            DemandPoint(
+                z.code, z.name, z.township_id, z.township.code, z.township.name, z.latitude, z.longitude
+            )
+            for z in zones
+        ]
+        if forecast is not None:
+            under_3, under_2 = loader.zone_children(zones, forecast, year)
+        else:
+            under_3 = np.array([z.children_under_3 for z in zones], dtype=np.float64)
+            under_2 = np.array([z.children_under_2 for z in zones], dtype=np.float64)
+    else:
+        townships = list(Township.objects.order_by("code"))
+        located = [t for t in townships if t.latitude is not None and t.longitude is not None]
+        unplaced_townships = len(townships) - len(located)
+        points = [
+            DemandPoint(t.code, t.name, t.pk, t.code, t.name, float(t.latitude or 0), float(t.longitude or 0))
+            for t in located
+        ]
+        # Stand-ins for zones, never saved: the loader measures distances from them.
+        zones = [
+            DemandZone(
+                code=p.code,
+                name=p.name,
+                township_id=p.township_id,
+                latitude=p.latitude,
+                longitude=p.longitude,
+            )
+            for p in points
+        ]
+        under_3 = np.zeros(len(points))
+        under_2 = np.zeros(len(points))
+        if forecast is not None and points:
+            town_3, town_2 = loader.children_in_year(forecast, year)
+            row_of = {int(pk): i for i, pk in enumerate(forecast.township_ids)}
+            for i, point in enumerate(points):
+                row = row_of.get(point.township_id)
+                if row is not None:
+                    under_3[i] = np.nan_to_num(town_3[row])
+                    under_2[i] = np.nan_to_num(town_2[row])
+    under_3 = np.maximum(np.nan_to_num(np.asarray(under_3, dtype=np.float64)), 0.0)
+    under_2 = np.minimum(np.maximum(np.nan_to_num(np.asarray(under_2, dtype=np.float64)), 0.0), under_3)
+
+    supply, unplaced, unplaced_slots = puhui_supply(day=parameters.as_of)
+    pairs = loader.travel_pairs(
+        scenario=None,
+        zones=zones,
+        place_codes=[s.credit_code for s in supply],
+        place_lat=np.array([s.latitude for s in supply], dtype=np.float64),
+        place_lon=np.array([s.longitude for s in supply], dtype=np.float64),
+        max_cost=parameters.catchment_m,
+        circuity=parameters.circuity,
+    )
+    demands = {"young": under_2, "older": under_3 - under_2}
+    slots = {
+        "young": np.array([s.young_slots for s in supply], dtype=np.float64),
+        "older": np.array([s.older_slots for s in supply], dtype=np.float64),
+    }
+    rule = parameters.rule()
+    groups: dict[str, GroupAccess] = {}
+    for group in GROUPS:
+        demand, supplied = demands[group], slots[group]
+        if parameters.method == "e2sfca":
+            access = enhanced_two_step_fca(
+                demand, supplied, pairs, steps=parameters.engine_steps(), max_cost=parameters.catchment_m
+            )
+        else:
+            access = two_step_fca(demand, supplied, pairs, max_cost=parameters.catchment_m)
+        reach = supply_in_reach(supplied, pairs, len(points), max_cost=parameters.catchment_m)
+        deserts = find_deserts(demand, reach, access, rule=rule)
+        groups[group] = GroupAccess(
+            group=group,
+            children=_readonly(demand),
+            slots=_readonly(supplied),
+            slots_in_reach=_readonly(reach),
+            access=_readonly(access),
+            deserts=_readonly(deserts),
+        )
+    return AccessResult(
+        parameters=parameters,
+        points=points,
+        children_under_3=_readonly(under_3),
+        supply=supply,
+        groups=groups,
+        township_fallback=fallback,
+        children_year=year,
+        children_forecast=forecast is not None,
+        unplaced_institutions=unplaced,
+        unplaced_slots=unplaced_slots,
+        unplaced_townships=unplaced_townships,
+        summaries={group: groups[group].summary() for group in GROUPS},
+    )
+
+
+# Rows of the zone table ---------------------------------------------------------------
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class ZoneRow:
+    """One demand point's figures for one group, as the table, exports and API show them."""
+
+    index: int
+    code: str
+    name: str
+    township_code: str
+    township_name: str
+    latitude: float
+    longitude: float
+    children: float
+    slots_in_reach: float
+    access: float | None  # None: no children here and uncontested slots (unbounded)
+    children_per_slot: float | None  # None: no slot within reach
+    desert: bool
+
+
+def zone_rows(result: AccessResult, *, group: str) -> list[ZoneRow]:
+    """Every demand point's row for ``group``, in township then zone order."""
+    figures = result.groups[group]
+    rows = []
+    for i, point in enumerate(result.points):
+        access = float(figures.access[i])
+        rows.append(
+            ZoneRow(
+                index=i,
+                code=point.code,
+                name=point.name,
+                township_code=point.township_code,
+                township_name=point.township_name,
+                latitude=point.latitude,
+                longitude=point.longitude,
+                children=float(figures.children[i]),
+                slots_in_reach=float(figures.slots_in_reach[i]),
+                access=_finite(access),
+                children_per_slot=(1.0 / access if 0 < access < math.inf else None),
+                desert=bool(figures.deserts[i]),
+            )
+        )
+    return rows
+
+
+ZONE_SORTS: tuple[str, ...] = ("township", "zone", "children", "slots", "access", "per_slot", "desert")
+ZONE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ZoneTable:
+    """One page of the zone table, sorted on the server so a province's zones still render fast."""
+
+    rows: list[ZoneRow]
+    sort: str
+    descending: bool
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def previous(self) -> int:
+        return self.number - 1
+
+    @property
+    def next(self) -> int:
+        return self.number + 1
+
+
+def _sort_value(row: ZoneRow, sort: str) -> float | str | None:
+    if sort == "township":
+        return f"{row.township_code}\t{row.code}"
+    if sort == "zone":
+        return row.code
+    if sort == "children":
+        return row.children
+    if sort == "slots":
+        return row.slots_in_reach
+    if sort == "access":
+        return math.inf if row.access is None else row.access
+    if sort == "per_slot":
+        return row.children_per_slot
+    return 1.0 if row.desert else 0.0
+
+
+def zone_table(
+    result: AccessResult,
+    *,
+    group: str,
+    sort: str,
+    descending: bool,
+    page: int,
+    page_size: int = ZONE_PAGE_SIZE,
+) -> ZoneTable:
+    """The rows of ``group`` sorted by ``sort``; values that are undefined sort last either way."""
+    key = sort if sort in ZONE_SORTS else "township"
+    rows = zone_rows(result, group=group)
+    defined = [(v, r) for r in rows for v in (_sort_value(r, key),) if v is not None]
+    undefined = [r for r in rows if _sort_value(r, key) is None]
+    defined.sort(key=lambda item: (item[0], item[1].township_code, item[1].code), reverse=descending)
+    ordered = [row for _value, row in defined] + undefined
+    pages = max(1, -(-len(ordered) // page_size))
+    number = min(max(page, 1), pages)
+    start = (number - 1) * page_size
+    return ZoneTable(ordered[start : start + page_size], key, descending, number, pages, len(ordered))
+
+
+def _group_dict(row: ZoneRow) -> dict[str, Any]:
+    return {
+        "children": round(row.children, 3),
+        "slots_in_reach": row.slots_in_reach,
+        "access": row.access,
+        "children_per_slot": row.children_per_slot,
+        "desert": row.desert,
+    }
+
+
+def zone_records(result: AccessResult) -> list[dict[str, Any]]:
+    """Every demand point with both groups' figures, as plain JSON-ready values."""
+    by_group = {group: zone_rows(result, group=group) for group in GROUPS}
+    records = []
+    for i, point in enumerate(result.points):
+        records.append(
+            {
+                "code": point.code,
+                "name": point.name,
+                "township_code": point.township_code,
+                "township": point.township_name,
+                "latitude": point.latitude,
+                "longitude": point.longitude,
+                "children_under_3": round(float(result.children_under_3[i]), 3),
+                **{group: _group_dict(by_group[group][i]) for group in GROUPS},
+            }
+        )
+    return records
+
+
+def summary_record(result: AccessResult) -> dict[str, Any]:
+    """The summary of both groups and what the analysis stood on, as plain values."""
+    return {
+        "parameters": result.parameters.as_dict(),
+        "township_fallback": result.township_fallback,
+        "children_year": result.children_year,
+        "children_forecast": result.children_forecast,
+        "institutions": len(result.supply),
+        "unplaced_institutions": result.unplaced_institutions,
+        "unplaced_slots": result.unplaced_slots,
+        "groups": {
+            group: {
+                "zones": s.zones,
+                "children": round(s.children, 3),
+                "slots": s.slots,
+                "deserts": s.deserts,
+                "children_in_deserts": round(s.children_in_deserts, 3),
+                "share_in_deserts": s.share_in_deserts,
+                "zones_without_slots": s.zones_without_slots,
+            }
+            for group, s in result.summaries.items()
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Demand forecast
+# --------------------------------------------------------------------------------------
+
+BIRTH_TREND_RANGE = (-0.5, 0.5)
+HORIZON_RANGE = (1, 10)
+
+
+@dataclass(frozen=True)
+class ForecastParameters:
+    birth_trend: float | None = None  # None: estimated per township from the history
+    horizon: int = 3
+
+
+def forecast_parameters(
+    *, birth_trend: float | None = None, horizon: int | None = None
+) -> ForecastParameters:
+    """Checked parameters; ``ValidationError`` names the field at fault."""
+    errors: dict[str, list[str]] = {}
+    if birth_trend is not None and not (
+        math.isfinite(birth_trend) and BIRTH_TREND_RANGE[0] <= birth_trend <= BIRTH_TREND_RANGE[1]
+    ):
+        errors["birth_trend"] = [
+            _("年变化率须在 %(low)s 到 %(high)s 之间。")
+            % {"low": BIRTH_TREND_RANGE[0], "high": BIRTH_TREND_RANGE[1]}
+        ]
+    years = 3 if horizon is None else horizon
+    if not HORIZON_RANGE[0] <= years <= HORIZON_RANGE[1]:
+        errors["horizon"] = [
+            _("预测年数须在 %(low)s 到 %(high)s 之间。") % {"low": HORIZON_RANGE[0], "high": HORIZON_RANGE[1]}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return ForecastParameters(birth_trend=birth_trend, horizon=years)
+
+
+@dataclass(frozen=True)
+class SlotNeed:
+    """Slots an area needs in a forecast year to hold the slots-per-1,000 target."""
+
+    year: int
+    target_per_1000: float
+    children_under_3: float | None
+    slots_target: float | None  # children × target ÷ 1,000
+    slots_now: float
+    gap: float | None  # slots_target − slots_now; ≤ 0: the current slots suffice
+
+
+@dataclass(frozen=True)
+class AreaForecast:
+    """Observed then forecast children of the city or a township, year by year."""
+
+    code: str
+    name: str
+    under_3: list[float | None]
+    under_2: list[float | None]
+    births: list[float | None]
+    birth_trend: float | None  # None for the city (each township has its own)
+    stay_rates: tuple[float, float, float] | None
+    slots_now: float
+    needs: list[SlotNeed]
+
+
+@dataclass(frozen=True)
+class ForecastReport:
+    parameters: ForecastParameters
+    years: list[int]
+    first_forecast_year: int | None  # None: no population history to forecast from
+    city: AreaForecast | None
+    townships: list[AreaForecast]
+    slots_as_of: dt.date
+    targets: dict[int, tuple[float, int | None]]  # year -> (slots per 1,000 target, target-set year)
+
+    @property
+    def forecast_years(self) -> list[int]:
+        if self.first_forecast_year is None:
+            return []
+        return [year for year in self.years if year >= self.first_forecast_year]
+
+    @property
+    def observed_years(self) -> list[int]:
+        if self.first_forecast_year is None:
+            return []
+        return [year for year in self.years if year < self.first_forecast_year]
+
+
+def children_forecast(*, parameters: ForecastParameters) -> Forecast | None:
+    """The forecast for these assumptions, once per registry revision; None without history."""
+    key = ("page", parameters, _revision())
+    cached = _forecast_cache.get(key)
+    if cached is not None:
+        return cached
+    try:
+        forecast = forecast_children(
+            loader.population_history(),
+            assumptions=ForecastAssumptions(birth_trend=parameters.birth_trend, horizon=parameters.horizon),
+        )
+    except ValueError:
+        return None
+    _forecast_cache.put(key, forecast)
+    return forecast
+
+
+def _values(array: FloatArray) -> list[float | None]:
+    return [None if not math.isfinite(float(v)) else round(float(v), 3) for v in array]
+
+
+def _needs(
+    years: list[int],
+    under_3: FloatArray,
+    targets: dict[int, tuple[float, int | None]],
+    forecast_years: list[int],
+    slots_now: float,
+) -> list[SlotNeed]:
+    needs = []
+    for year in forecast_years:
+        children = float(under_3[years.index(year)])
+        target = targets[year][0]
+        known = math.isfinite(children)
+        wanted = children * target / 1000 if known else None
+        needs.append(
+            SlotNeed(
+                year=year,
+                target_per_1000=target,
+                children_under_3=children if known else None,
+                slots_target=wanted,
+                slots_now=slots_now,
+                gap=None if wanted is None else wanted - slots_now,
+            )
+        )
+    return needs
+
+
+def forecast_report(*, parameters: ForecastParameters, slots_as_of: dt.date | None = None) -> ForecastReport:
+    """Children under 3 and under 2 by township and for the city, observed then forecast,
+    with the slots each forecast year needs to hold the year's slots-per-1,000 target.
+
+    Current slots are the numerator of the ``slots_per_1000`` figure on ``slots_as_of``
+    (default today): approved slots of filed, operating institutions.
+    """
+    day = slots_as_of or today()
+    forecast = children_forecast(parameters=parameters)
+    if forecast is None:
+        return ForecastReport(parameters, [], None, None, [], day, {})
+    years = [int(y) for y in forecast.years]
+    first = int(forecast.first_forecast_year)
+    forecast_years = [y for y in years if y >= first]
+    targets: dict[int, tuple[float, int | None]] = {}
+    for year in forecast_years:
+        found, set_year = targets_for(year=year)
+        targets[year] = (float(found.slots_per_1000_min), set_year)
+    report = indicator_report(as_of=day)
+    towns = {t.pk: t for t in Township.objects.all()}
+    under_3, under_2 = forecast.under_3(), forecast.under_2()
+    townships: list[AreaForecast] = []
+    for i, pk in enumerate(int(v) for v in forecast.township_ids):
+        town = towns.get(pk)
+        if town is None:
+            continue
+        figure = report.townships.get(pk, {}).get("slots_per_1000")
+        slots_now = float(figure.numerator) if figure is not None else 0.0
+        townships.append(
+            AreaForecast(
+                code=town.code,
+                name=town.name,
+                under_3=_values(under_3[i]),
+                under_2=_values(under_2[i]),
+                births=_values(forecast.births[i]),
+                birth_trend=float(forecast.birth_trend[i]),
+                stay_rates=(
+                    float(forecast.stay_rates[i, 0]),
+                    float(forecast.stay_rates[i, 1]),
+                    float(forecast.stay_rates[i, 2]),
+                ),
+                slots_now=slots_now,
+                needs=_needs(years, under_3[i], targets, forecast_years, slots_now),
+            )
+        )
+    townships.sort(key=lambda area: area.code)
+    city = forecast.city()
+    city_figure = report.city.get("slots_per_1000")
+    city_slots = float(city_figure.numerator) if city_figure is not None else 0.0
+    city_area = AreaForecast(
+        code="city",
+        name=_("全市"),
+        under_3=_values(city.under_3()),
+        under_2=_values(city.under_2()),
+        births=_values(city.births),
+        birth_trend=None,
+        stay_rates=None,
+        slots_now=city_slots,
+        needs=_needs(years, city.under_3(), targets, forecast_years, city_slots),
+    )
+    return ForecastReport(parameters, years, first, city_area, townships, day, targets)
+
+
+def _need_dict(need: SlotNeed) -> dict[str, Any]:
+    return {
+        "year": need.year,
+        "target_per_1000": need.target_per_1000,
+        "children_under_3": need.children_under_3,
+        "slots_target": need.slots_target,
+        "slots_now": need.slots_now,
+        "gap": need.gap,
+    }
+
+
+def area_record(area: AreaForecast, years: list[int], first_forecast_year: int | None) -> dict[str, Any]:
+    """An area's forecast as plain JSON-ready values (API and command)."""
+    return {
+        "code": area.code,
+        "name": area.name,
+        "birth_trend": area.birth_trend,
+        "stay_rates": None if area.stay_rates is None else list(area.stay_rates),
+        "slots_now": area.slots_now,
+        "years": [
+            {
+                "year": year,
+                "forecast": first_forecast_year is not None and year >= first_forecast_year,
+                "children_under_3": area.under_3[j],
+                "children_under_2": area.under_2[j],
+                "births": area.births[j],
+            }
+            for j, year in enumerate(years)
+        ],
+        "needs": [_need_dict(need) for need in area.needs],
+    }
