@@ -32,12 +32,14 @@ from tuoyu.planning.models import (
     CandidateSite,
     DemandZone,
     DistanceMode,
+    ExpansionKind,
+    ExpansionOption,
     PlanRun,
     RunStage,
     RunStatus,
     Scenario,
 )
-from tuoyu.registry.models import Institution, Township
+from tuoyu.registry.models import Form, Institution, Township
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +188,27 @@ def scenario_delete(*, actor: User | None, scenario: Scenario) -> None:
         raise ValidationError(_("该情景正在计算，完成后才能删除。"))
     with _change(planner):
         scenario.delete()
+
+
+def expansion_option_validate(option: ExpansionOption) -> None:
+    """An option the planner can use: 托班 only in a kindergarten, classes within the
+    national size cap of their type."""
+    errors: dict[str, list[str]] = {}
+    institution = option.institution if option.institution_id else None
+    if (
+        option.kind == ExpansionKind.KINDERGARTEN_CLASS
+        and institution is not None
+        and institution.form != Form.KINDERGARTEN
+    ):
+        errors["kind"] = [_("只有幼儿园可以开设托班；其他机构请选择“机构扩班”。")]
+    rules = settings.TUOYU_STANDARDS["class_rules"]
+    cap = rules.get(option.class_type, {}).get("max_children")
+    if cap is not None and option.slots_per_class and option.slots_per_class > cap:
+        errors["slots_per_class"] = [
+            _("超过该班型的国家标准上限 %(cap)s 人。") % {"cap": cap},
+        ]
+    if errors:
+        raise ValidationError(errors)
 
 
 # --------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ class ServiceValidatedForm(forms.ModelForm):
             self._update_errors(error)  # type: ignore[attr-defined]
 
 
-def _service_form(model: type[Model], validate: Callable[[Any], None]) -> type[forms.ModelForm]:
+def service_form(model: type[Model], validate: Callable[[Any], None]) -> type[forms.ModelForm]:
     meta = type("Meta", (), {"model": model, "fields": "__all__"})
     return type(
         f"{model.__name__}AdminForm",
@@ -131,7 +131,7 @@ class DesignationInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Institution)
 class InstitutionAdmin(BureauAdminMixin, admin.ModelAdmin):
-    form = _service_form(Institution, services.institution_validate)
+    form = service_form(Institution, services.institution_validate)
     list_display = ("name", "credit_code", "township", "form", "ownership", "filing_status", "filed_on")
     list_filter = ("township", "form", "ownership", "filing_status", "is_demonstration", "is_service_centre")
     list_select_related = ("township",)
@@ -220,7 +220,7 @@ class _ServiceSavedAdmin(BureauAdminMixin, admin.ModelAdmin):
 
 @admin.register(CareClass)
 class CareClassAdmin(_ServiceSavedAdmin):
-    form = _service_form(CareClass, services.care_class_validate)
+    form = service_form(CareClass, services.care_class_validate)
     create = staticmethod(services.care_class_create)
     update = staticmethod(services.care_class_update)
     delete = staticmethod(services.care_class_delete)
@@ -237,7 +237,7 @@ class CareClassAdmin(_ServiceSavedAdmin):
 
 @admin.register(Fee)
 class FeeAdmin(_ServiceSavedAdmin):
-    form = _service_form(Fee, services.fee_validate)
+    form = service_form(Fee, services.fee_validate)
     create = staticmethod(services.fee_create)
     update = staticmethod(services.fee_update)
     delete = staticmethod(services.fee_delete)

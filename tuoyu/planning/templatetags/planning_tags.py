@@ -20,3 +20,15 @@ PLAN_STATUS_LABELS = {
 @register.filter
 def plan_status_label(code: str) -> str:
     return str(PLAN_STATUS_LABELS.get(code, code or ""))
+
+
+@register.filter
+def money(value: object) -> str:
+    """A whole number with thousands separators ("44,475,500"), whatever the language:
+    planners read and compare these figures across pages and exports."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{float(str(value)):,.0f}"
+    except ValueError:
+        return str(value)
