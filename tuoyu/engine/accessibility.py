@@ -166,21 +166,20 @@ class CostPairs:
 
     ``origin`` indexes the demand array, ``dest`` the supply array; ``cost`` is in
     metres or minutes, finite and ``>= 0``. Arrays are converted (int64 / float64) and
-    checked on construction; whether the indices fit the demand and supply arrays is
-    checked by the functions that use them.
+    costs checked on construction; the indices are checked by the functions that use
+    them, on the pairs they use (those in reach): a pass over millions of pairs that are
+    out of reach anyway would cost more than the accessibility itself.
     """
 
     origin: IntArray
     dest: IntArray
     cost: FloatArray
-    # Largest origin and dest index (-1 when empty) and largest cost, found by the checks.
-    origin_max: int = field(init=False, repr=False, compare=False)
-    dest_max: int = field(init=False, repr=False, compare=False)
+    # Largest cost, found by the check.
     cost_max: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        origin, origin_max = _index_array(self.origin, "pairs.origin")
-        dest, dest_max = _index_array(self.dest, "pairs.dest")
+        origin = _index_array(self.origin, "pairs.origin")
+        dest = _index_array(self.dest, "pairs.dest")
         cost = np.asarray(self.cost, dtype=np.float64)
         if cost.ndim != 1:
             raise ValueError(f"pairs.cost must be a 1-D array, got shape {cost.shape}")
@@ -192,30 +191,24 @@ class CostPairs:
         object.__setattr__(self, "origin", origin)
         object.__setattr__(self, "dest", dest)
         object.__setattr__(self, "cost", cost)
-        object.__setattr__(self, "origin_max", origin_max)
-        object.__setattr__(self, "dest_max", dest_max)
         object.__setattr__(self, "cost_max", _largest_amount(cost, "pairs.cost"))
 
     def __len__(self) -> int:
         return int(self.cost.size)
 
 
-def _index_array(values: IntArray, name: str) -> tuple[IntArray, int]:
-    """``values`` as int64 row indices, with the largest one (-1 when empty)."""
+def _index_array(values: IntArray, name: str) -> IntArray:
+    """``values`` as an int64 array of row indices (not yet checked against any table)."""
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array, got shape {array.shape}")
     if array.size == 0:
-        return np.zeros(0, dtype=np.int64), -1
+        return np.zeros(0, dtype=np.int64)
     if array.dtype.kind not in "iu":
         raise ValueError(f"{name} must hold integer row indices, got dtype {array.dtype}")
-    # One pass: read as unsigned, a negative index becomes larger than any valid one.
-    largest = int(array.view(array.dtype.str.replace("i", "u")).max())
-    if array.dtype.kind == "i" and largest > np.iinfo(array.dtype).max:
-        raise ValueError(f"{name} must not hold negative indices")
-    if largest > np.iinfo(np.int64).max:
+    if array.dtype.kind == "u" and array.dtype.itemsize == 8 and int(array.max()) > np.iinfo(np.int64).max:
         raise ValueError(f"{name} holds an index too large for int64")
-    return np.asarray(array, dtype=np.int64), largest
+    return np.asarray(array, dtype=np.int64)
 
 
 # Bit patterns of float64 read as uint64: the non-negative finite numbers are exactly those
@@ -245,15 +238,20 @@ def _amounts(values: FloatArray, name: str) -> FloatArray:
     return array
 
 
-def _check_fits(pairs: CostPairs, n_demand: int, n_supply: int) -> None:
-    if pairs.origin_max >= n_demand:
-        raise ValueError(
-            f"pairs.origin holds index {pairs.origin_max}, but there are only {n_demand} demand zones"
-        )
-    if pairs.dest_max >= n_supply:
-        raise ValueError(
-            f"pairs.dest holds index {pairs.dest_max}, but there are only {n_supply} supply points"
-        )
+def _check_fits(origin: IntArray, dest: IntArray, n_demand: int, n_supply: int) -> None:
+    """The indices of the pairs in use point at rows that exist."""
+    for indices, n, name, what in (
+        (origin, n_demand, "pairs.origin", "demand zones"),
+        (dest, n_supply, "pairs.dest", "supply points"),
+    ):
+        if not indices.size:
+            continue
+        # One pass: read as unsigned, a negative index becomes larger than any valid one.
+        largest = int(indices.view(np.uint64).max())
+        if largest > np.iinfo(np.int64).max:
+            raise ValueError(f"{name} must not hold negative indices")
+        if largest >= n:
+            raise ValueError(f"{name} holds index {largest}, but there are only {n} {what}")
 
 
 def _limit(max_cost: float, name: str = "max_cost") -> float:
@@ -366,9 +364,10 @@ def two_step_fca(demand: FloatArray, supply: FloatArray, pairs: CostPairs, *, ma
     supply point no zone with demand reaches (as PySAL ``access``; see the module notes).
     """
     demand_a, supply_a = _amounts(demand, "demand"), _amounts(supply, "supply")
-    _check_fits(pairs, demand_a.size, supply_a.size)
     rows = _in_reach(pairs, _limit(max_cost))
-    return _floating_catchment(demand_a, supply_a, _rows(pairs.origin, rows), _rows(pairs.dest, rows), None)
+    origin, dest = _rows(pairs.origin, rows), _rows(pairs.dest, rows)
+    _check_fits(origin, dest, demand_a.size, supply_a.size)
+    return _floating_catchment(demand_a, supply_a, origin, dest, None)
 
 
 def enhanced_two_step_fca(
@@ -385,7 +384,6 @@ def enhanced_two_step_fca(
     out as well (PySAL's ``max_cost`` applied along with the weight function).
     """
     demand_a, supply_a = _amounts(demand, "demand"), _amounts(supply, "supply")
-    _check_fits(pairs, demand_a.size, supply_a.size)
     limit = steps.max_cost if max_cost is None else min(_limit(max_cost), steps.max_cost)
     rows = _in_reach(pairs, limit)
     weight = steps.weight_of(_rows(pairs.cost, rows))
@@ -394,7 +392,9 @@ def enhanced_two_step_fca(
         positive = np.flatnonzero(weight > 0)
         rows = positive if rows is None else rows.take(positive)
         weight = weight.take(positive)
-    return _floating_catchment(demand_a, supply_a, _rows(pairs.origin, rows), _rows(pairs.dest, rows), weight)
+    origin, dest = _rows(pairs.origin, rows), _rows(pairs.dest, rows)
+    _check_fits(origin, dest, demand_a.size, supply_a.size)
+    return _floating_catchment(demand_a, supply_a, origin, dest, weight)
 
 
 def _floating_catchment(
@@ -420,12 +420,11 @@ def supply_in_reach(supply: FloatArray, pairs: CostPairs, n_demand: int, *, max_
     supply_a = _amounts(supply, "supply")
     if n_demand < 0:
         raise ValueError(f"n_demand must not be negative, got {n_demand}")
-    _check_fits(pairs, n_demand, supply_a.size)
     rows = _in_reach(pairs, _limit(max_cost))
-    reached = supply_a.take(_rows(pairs.dest, rows))
-    return np.bincount(_rows(pairs.origin, rows), weights=reached, minlength=n_demand).astype(
-        np.float64, copy=False
-    )
+    origin, dest = _rows(pairs.origin, rows), _rows(pairs.dest, rows)
+    _check_fits(origin, dest, n_demand, supply_a.size)
+    reached = supply_a.take(dest)
+    return np.bincount(origin, weights=reached, minlength=n_demand).astype(np.float64, copy=False)
 
 
 # --------------------------------------------------------------------------------------

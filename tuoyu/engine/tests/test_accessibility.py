@@ -274,9 +274,6 @@ def test_bad_inputs_raise_value_errors_naming_the_argument(
     [
         ([0, 1], [0], [1.0], "pairs.origin, pairs.dest and pairs.cost"),
         ([0], [0], [1.0, 2.0], "pairs.origin, pairs.dest and pairs.cost"),
-        ([-1], [0], [1.0], "pairs.origin"),
-        ([0], [-2], [1.0], "pairs.dest"),
-        (np.array([0], dtype=np.int32) - 1, [0], [1.0], "pairs.origin"),
         ([0.0], [0], [1.0], "pairs.origin"),
         ([0], [0], [-1.0], "pairs.cost"),
         ([0], [0], [np.nan], "pairs.cost"),
@@ -294,7 +291,7 @@ def test_cost_pairs_accept_other_integer_types_and_negative_zero() -> None:
         np.array([1, 0], dtype=np.uint16), np.array([0, 2], dtype=np.int32), np.array([-0.0, 5.0])
     )
     assert pairs.origin.dtype == np.int64 and pairs.dest.dtype == np.int64
-    assert (pairs.origin_max, pairs.dest_max, pairs.cost_max, len(pairs)) == (1, 2, 5.0, 2)
+    assert (pairs.cost_max, len(pairs)) == (5.0, 2)
     assert two_step_fca(np.array([1.0, 1.0]), np.array([2.0, 0.0, 0.0]), pairs, max_cost=0).tolist() == [
         0.0,
         2.0,
@@ -305,7 +302,37 @@ def test_supply_in_reach_checks_its_arguments() -> None:
     with pytest.raises(ValueError, match=starts_with("n_demand ")):
         supply_in_reach(SLOTS, NETWORK, -1, max_cost=1)
     with pytest.raises(ValueError, match=starts_with("pairs.origin ")):
-        supply_in_reach(SLOTS, NETWORK, 3, max_cost=1)
+        supply_in_reach(SLOTS, NETWORK, 3, max_cost=5000)
+
+
+@pytest.mark.parametrize(
+    ("origin", "dest", "named"),
+    [
+        ([-1], [0], "pairs.origin"),
+        ([0], [-2], "pairs.dest"),
+        (np.array([0], dtype=np.int32) - 1, [0], "pairs.origin"),
+        ([5], [0], "pairs.origin"),
+        ([0], [3], "pairs.dest"),
+    ],
+)
+def test_an_index_in_reach_that_points_nowhere_is_refused_naming_it(
+    origin: Any, dest: Any, named: str
+) -> None:
+    pairs = CostPairs(np.asarray(origin), np.asarray(dest), np.array([100.0]))
+    demand, supply = np.ones(2), np.ones(3)
+    for compute in (
+        lambda: two_step_fca(demand, supply, pairs, max_cost=1000),
+        lambda: enhanced_two_step_fca(demand, supply, pairs, steps=single_step(1000)),
+        lambda: supply_in_reach(supply, pairs, 2, max_cost=1000),
+    ):
+        with pytest.raises(ValueError, match=starts_with(f"{named} ")):
+            compute()
+
+
+def test_pairs_out_of_reach_are_not_looked_at() -> None:
+    # The second pair points nowhere but lies beyond the catchment: it changes nothing.
+    pairs = CostPairs(np.array([0, 7]), np.array([0, 9]), np.array([100.0, 5000.0]))
+    assert two_step_fca(np.ones(1), np.full(1, 4.0), pairs, max_cost=1000).tolist() == [4.0]
 
 
 # --------------------------------------------------------------------------------------
