@@ -9,7 +9,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export TUOYU_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint bench messages clean-demo
+.PHONY: demo test lint bench bench-dashboard messages clean-demo
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,16 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
 	$(PY) manage.py compilemessages -l en --ignore '.venv/*'
 
+# Side-by-side benchmarks with the peer libraries (the 'bench' extra: PySAL access, spopt, PuLP).
 bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) benchmarks/access_vs_pysal.py
+	$(PY) benchmarks/siting_vs_spopt.py
+	$(PY) benchmarks/plan_linhai.py
+	$(PY) benchmarks/plan_scale.py
+
+# The dashboard at province size, on PostgreSQL (DATABASE_URL; add --generate the first time).
+bench-dashboard: $(VENV)/.installed
 	$(PY) benchmarks/dashboard.py
 
 clean-demo:
