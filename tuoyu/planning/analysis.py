@@ -164,7 +164,7 @@ def access_parameters(
     chosen = method or "e2sfca"
     if chosen not in METHODS:
         errors.setdefault("method", []).append(
-            _("计算方法须为 %(choices)s 之一。") % {"choices": "、".join(METHODS)}
+            _("计算方法须为 %(choices)s 之一。") % {"choices": ", ".join(METHODS)}
         )
     catchment = _in_range(errors, "catchment_m", catchment_m, *CATCHMENT_RANGE)
     detour = _in_range(errors, "circuity", circuity, *CIRCUITY_RANGE)

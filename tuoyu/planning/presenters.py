@@ -394,7 +394,7 @@ def comparison(views: list[PlanView]) -> dict[str, Any]:
         ka, kb = kinds_a.get(label, (0, 0.0, 0.0)), kinds_b.get(label, (0, 0.0, 0.0))
         rows.append(
             ComparisonRow(
-                f"{label}（{_('项 / 托位 / 元')}）",
+                _("%(kind)s（项 / 托位 / 元）") % {"kind": label},
                 f"{ka[0]} / {ka[1]:,.0f} / {ka[2]:,.0f}",
                 f"{kb[0]} / {kb[1]:,.0f} / {kb[2]:,.0f}",
                 ka != kb,

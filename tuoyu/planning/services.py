@@ -122,7 +122,7 @@ def _check_scenario(scenario: Scenario) -> None:
     if scenario.catchment_m is not None and scenario.catchment_m <= 0:
         errors.setdefault("catchment_m", []).append(_("服务半径须大于 0。"))
     if scenario.mip_rel_gap is not None and not Decimal(0) <= Decimal(scenario.mip_rel_gap) < Decimal("0.5"):
-        errors.setdefault("mip_rel_gap", []).append(_("最优性差距须在 0 到 0.5 之间。"))
+        errors.setdefault("mip_rel_gap", []).append(_("最优性差距须不小于 0 且小于 0.5。"))
     if scenario.time_limit_seconds is not None and not 1 <= scenario.time_limit_seconds <= 3600:
         errors.setdefault("time_limit_seconds", []).append(_("求解时限须在 1 到 3600 秒之间。"))
     if scenario.distance_mode == DistanceMode.MATRIX and not scenario.travel_costs:

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tuoyu.accounts.models import User
@@ -228,7 +229,11 @@ def scenario_travel_costs(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages) + " " + _("未导入任何内容。"))
     else:
-        messages.success(request, _("已导入 %(pairs)s 条出行成本。") % {"pairs": pairs})
+        messages.success(
+            request,
+            ngettext("已导入 %(pairs)s 条出行成本。", "已导入 %(pairs)s 条出行成本。", pairs)
+            % {"pairs": pairs},
+        )
     return redirect("planning:scenario_detail", pk=scenario.pk)
 
 

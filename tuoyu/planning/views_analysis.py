@@ -24,7 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tuoyu.accounts.models import User
@@ -344,7 +344,11 @@ def zone_import(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             problems = error.messages
         else:
-            messages.success(request, _("已导入 %(count)s 个需求片区。") % {"count": count})
+            messages.success(
+                request,
+                ngettext("已导入 %(count)s 个需求片区。", "已导入 %(count)s 个需求片区。", count)
+                % {"count": count},
+            )
             return redirect("planning:zone_import")
     townships = list(Township.objects.annotate(zones=Count("demand_zones")).order_by("code"))
     columns = [(name, *ZONE_COLUMN_HELP.get(name, ("", ""))) for name in services.ZONE_COLUMNS]
