@@ -318,7 +318,7 @@ def active_classes_on_relation(day: dt.date) -> Q:
 
 def _site_class_slots(class_type: str) -> float:
     """New sites open classes at the national cap of their type."""
-    return float(_class_rules()[class_type]["max_children"])
+    return float(class_rules()[class_type]["max_children"])
 
 
 def _new_sites(scenario: Scenario, sites: list[CandidateSite]) -> NewSites:
@@ -429,7 +429,9 @@ def _coverage(
         max_cost=float(scenario.catchment_m),
         circuity=float(scenario.circuity),
     )
-    keep = located[pairs.dest] if pairs.dest.size else np.zeros(0, dtype=np.bool_)
+    # Without coordinates a place has no straight-line distance; a travel matrix needs none.
+    by_matrix = scenario.distance_mode == DistanceMode.MATRIX and bool(scenario.travel_costs)
+    keep = np.ones(pairs.dest.size, dtype=np.bool_) if by_matrix else located[pairs.dest]
     return Coverage(
         zone_ids=np.array([z.pk for z in zones], dtype=np.int64),
         weights=under_3,
@@ -492,7 +494,7 @@ def plan_inputs(scenario: Scenario, *, progress: Any = None) -> PlanInputs:
             young_infant_share_min=young,
             class_caps={
                 name: int(rule["max_children"])
-                for name, rule in _class_rules().items()
+                for name, rule in class_rules().items()
                 if name in codes.CLASS_TYPES
             },
         ),
@@ -539,7 +541,8 @@ def plan_inputs(scenario: Scenario, *, progress: Any = None) -> PlanInputs:
     return PlanInputs(problem=problem, labels=labels, parameters=parameters)
 
 
-def _class_rules() -> dict[str, dict[str, Any]]:
+def class_rules() -> dict[str, dict[str, Any]]:
+    """The national class rules of ``settings.TUOYU_STANDARDS`` (caps, caregiver ratios)."""
     standards: dict[str, Any] = settings.TUOYU_STANDARDS
     rules: dict[str, dict[str, Any]] = standards["class_rules"]
     return rules

@@ -201,8 +201,7 @@ def expansion_option_validate(option: ExpansionOption) -> None:
         and institution.form != Form.KINDERGARTEN
     ):
         errors["kind"] = [_("只有幼儿园可以开设托班；其他机构请选择“机构扩班”。")]
-    rules = settings.TUOYU_STANDARDS["class_rules"]
-    cap = rules.get(option.class_type, {}).get("max_children")
+    cap = loader.class_rules().get(option.class_type, {}).get("max_children")
     if cap is not None and option.slots_per_class and option.slots_per_class > cap:
         errors["slots_per_class"] = [
             _("超过该班型的国家标准上限 %(cap)s 人。") % {"cap": cap},

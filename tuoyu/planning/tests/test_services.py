@@ -203,3 +203,38 @@ def test_one_bad_zone_row_refuses_the_whole_file(
     planning.zone_a.refresh_from_db()
     assert planning.zone_a.children_under_3 == 500
     assert not DemandZone.objects.filter(code="A-09").exists()
+
+
+def test_with_a_budget_the_plan_reaches_the_most_children_it_can_afford(
+    planning: PlanningData, admin_user: User
+) -> None:
+    # 650,000 CNY opens one community site (600,000) with no class, or buys 托班 classes
+    # at kindergarten №1 (150,000 each) next to zone A: the zone's 500 children are reached.
+    kindergarten = planning.kindergarten_option.institution
+    kindergarten.latitude, kindergarten.longitude = 28.8615, 121.1215
+    kindergarten.save()
+    services.scenario_update(actor=admin_user, scenario=planning.scenario, values={"budget": 650000})
+    run = services.plan_run_start(actor=admin_user, scenario=planning.scenario)
+    plan = plan_of(run)
+    assert plan["status"] == "budget"
+    assert plan["total_cost"] <= 650000
+    assert plan["children_reached"] >= 500
+    assert run.parameters["budget"] == 650000
+
+
+def test_a_scenario_using_a_travel_matrix_measures_reach_by_it(
+    planning: PlanningData, admin_user: User
+) -> None:
+    # By the matrix only zone B reaches the kindergarten: zone A (500 children) is out of
+    # every candidate's catchment, so a budget plan reaches zone B's children alone.
+    credit = planning.kindergarten_option.institution.credit_code
+    services.scenario_travel_costs_import(
+        actor=admin_user, scenario=planning.scenario, text=f"origin,dest,cost\nB-01,{credit},900\n"
+    )
+    services.scenario_update(
+        actor=admin_user, scenario=planning.scenario, values={"budget": 650000, "distance_mode": "matrix"}
+    )
+    run = services.plan_run_start(actor=admin_user, scenario=planning.scenario)
+    plan = plan_of(run)
+    assert plan["status"] == "budget"
+    assert plan["children_reached"] == pytest.approx(250, rel=0.2)
