@@ -2,8 +2,9 @@
 
 Session authentication (set on the NinjaAPI in ``tuoyu.api``): anonymous callers get 401.
 The bureau and township officials may read them (:func:`tuoyu.planning.selectors.sees_planning`);
-other roles get 403. Parameters are checked by :mod:`tuoyu.planning.analysis`, the same
-rules as the page's form, and a bad one is a 422 naming the parameter.
+other roles get 403. Parameters are checked by :mod:`tuoyu.planning.access` and
+:mod:`tuoyu.planning.forecasting`, the same rules as the page's form, and a bad one is a
+422 naming the parameter.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from tuoyu.planning import analysis
+from tuoyu.planning.access import access_analysis, access_parameters, summary_record, zone_records
+from tuoyu.planning.forecasting import area_record, forecast_parameters, forecast_report
 from tuoyu.planning.selectors import sees_planning
 from tuoyu.registry.schemas import ErrorOut, ValidationErrorOut
 
@@ -203,7 +205,7 @@ def access(request: HttpRequest, query: Query[AccessQuery]) -> dict[str, Any]:
     """Access (2SFCA / E2SFCA), slots in reach and deserts of every demand zone, for 小月龄
     slots and children under 2, and for the other slots and children of 24–36 months."""
     _require_planning(request)
-    parameters = analysis.access_parameters(
+    parameters = access_parameters(
         as_of=query.as_of,
         method=query.method,
         catchment_m=query.catchment_m,
@@ -212,8 +214,8 @@ def access(request: HttpRequest, query: Query[AccessQuery]) -> dict[str, Any]:
         min_children=query.min_children,
         max_children_per_slot=query.max_children_per_slot,
     )
-    result = analysis.access_analysis(parameters=parameters)
-    return {"summary": analysis.summary_record(result), "zones": analysis.zone_records(result)}
+    result = access_analysis(parameters=parameters)
+    return {"summary": summary_record(result), "zones": zone_records(result)}
 
 
 @router.get(
@@ -226,14 +228,14 @@ def forecast(request: HttpRequest, query: Query[ForecastQuery]) -> dict[str, Any
     """Observed then forecast children under 3 and under 2 by township and for the city, the
     assumptions used, and the slots each forecast year needs to hold the slots-per-1,000 target."""
     _require_planning(request)
-    parameters = analysis.forecast_parameters(birth_trend=query.birth_trend, horizon=query.horizon)
-    report = analysis.forecast_report(parameters=parameters)
+    parameters = forecast_parameters(birth_trend=query.birth_trend, horizon=query.horizon)
+    report = forecast_report(parameters=parameters)
     first = report.first_forecast_year
     return {
         "birth_trend": parameters.birth_trend,
         "horizon": parameters.horizon,
         "first_forecast_year": first,
         "slots_as_of": report.slots_as_of,
-        "city": None if report.city is None else analysis.area_record(report.city, report.years, first),
-        "townships": [analysis.area_record(area, report.years, first) for area in report.townships],
+        "city": None if report.city is None else area_record(report.city, report.years, first),
+        "townships": [area_record(area, report.years, first) for area in report.townships],
     }

@@ -1,7 +1,8 @@
 """Forms of the access, forecast and demand-zone import pages.
 
-The forms check the input's shape; :mod:`tuoyu.planning.analysis` checks the rules
-(ranges, steps against the catchment) and names the field at fault, so the page, the API
+The forms check the input's shape; :mod:`tuoyu.planning.access` and
+:mod:`tuoyu.planning.forecasting` check the rules (ranges, steps against the catchment)
+and name the field at fault, so the page, the API
 and the commands refuse the same input with the same words.
 """
 
@@ -14,7 +15,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu.indicators.forms import DateInput
-from tuoyu.planning import analysis
+from tuoyu.planning.access import (
+    DEFAULT_CATCHMENT_M,
+    DEFAULT_CIRCUITY,
+    DEFAULT_MAX_CHILDREN_PER_SLOT,
+    DEFAULT_MIN_CHILDREN,
+    AccessParameters,
+    access_parameters,
+)
+from tuoyu.planning.analysis_common import today
+from tuoyu.planning.forecasting import ForecastParameters, forecast_parameters
 
 MAX_ZONE_FILE_BYTES = 5 * 1024 * 1024
 
@@ -70,32 +80,32 @@ class AccessForm(forms.Form):
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         defaults = {
-            "as_of": analysis.today().isoformat(),
+            "as_of": today().isoformat(),
             "method": "e2sfca",
-            "catchment_m": f"{analysis.DEFAULT_CATCHMENT_M:g}",
-            "circuity": f"{analysis.DEFAULT_CIRCUITY:g}",
-            "min_children": f"{analysis.DEFAULT_MIN_CHILDREN:g}",
-            "max_children_per_slot": f"{analysis.DEFAULT_MAX_CHILDREN_PER_SLOT:g}",
+            "catchment_m": f"{DEFAULT_CATCHMENT_M:g}",
+            "circuity": f"{DEFAULT_CIRCUITY:g}",
+            "min_children": f"{DEFAULT_MIN_CHILDREN:g}",
+            "max_children_per_slot": f"{DEFAULT_MAX_CHILDREN_PER_SLOT:g}",
         }
         super().__init__(_with_defaults(data or {}, defaults), *args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         try:  # the fields that are well-formed, so each bad value is named once
-            analysis.access_parameters(**{name: cleaned[name] for name in self.fields if name in cleaned})
+            access_parameters(**{name: cleaned[name] for name in self.fields if name in cleaned})
         except ValidationError as error:
             _errors_onto(self, error)
         return cleaned
 
-    def parameters(self) -> analysis.AccessParameters:
+    def parameters(self) -> AccessParameters:
         """The parameters of the fields that are valid; the others take their defaults, so
         the page still renders next to the errors."""
         self.is_valid()
         values = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
         try:
-            return analysis.access_parameters(**values)
+            return access_parameters(**values)
         except ValidationError:
-            return analysis.access_parameters(as_of=values.get("as_of"))
+            return access_parameters(as_of=values.get("as_of"))
 
 
 class ForecastForm(forms.Form):
@@ -113,18 +123,18 @@ class ForecastForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         try:
-            analysis.forecast_parameters(**{name: cleaned[name] for name in self.fields if name in cleaned})
+            forecast_parameters(**{name: cleaned[name] for name in self.fields if name in cleaned})
         except ValidationError as error:
             _errors_onto(self, error)
         return cleaned
 
-    def parameters(self) -> analysis.ForecastParameters:
+    def parameters(self) -> ForecastParameters:
         self.is_valid()
         values = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
         try:
-            return analysis.forecast_parameters(**values)
+            return forecast_parameters(**values)
         except ValidationError:
-            return analysis.forecast_parameters()
+            return forecast_parameters()
 
 
 class ZoneImportForm(forms.Form):

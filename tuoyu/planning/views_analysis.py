@@ -1,7 +1,8 @@
 """The access & childcare-desert page, its exports, the demand forecast and the zone import.
 
-Thin views: parameters through a form, figures from :mod:`tuoyu.planning.analysis`, the
-import through :func:`tuoyu.planning.services.demand_zones_import`. Who may do what:
+Thin views: parameters through a form, figures from :mod:`tuoyu.planning.access` and
+:mod:`tuoyu.planning.forecasting`, the import through
+:func:`tuoyu.planning.services.demand_zones_import`. Who may do what:
 
 * anonymous visitors are sent to the login page;
 * the bureau and township officials see the analyses and their exports
@@ -30,7 +31,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tuoyu.accounts.models import User
 from tuoyu.common.excel import FORMATS, Cell, Column, table_response
 from tuoyu.indicators.views import township_geojson
-from tuoyu.planning import analysis, services
+from tuoyu.planning import services
+from tuoyu.planning.access import GROUPS, AccessResult, access_analysis, zone_records, zone_rows, zone_table
+from tuoyu.planning.forecasting import ForecastReport, forecast_report
 from tuoyu.planning.forms_analysis import AccessForm, ForecastForm, ZoneImportForm
 from tuoyu.planning.selectors import sees_planning
 from tuoyu.registry.models import Township
@@ -80,7 +83,7 @@ def _page_number(request: HttpRequest) -> int:
 
 def _group(request: HttpRequest) -> str:
     group = request.GET.get("group", "young")
-    return group if group in analysis.GROUPS else "young"
+    return group if group in GROUPS else "young"
 
 
 def _rounded(value: float | None, digits: int = 4) -> float | None:
@@ -90,15 +93,15 @@ def _rounded(value: float | None, digits: int = 4) -> float | None:
 # Access & deserts -------------------------------------------------------------------------
 
 
-def _access_chart_data(result: analysis.AccessResult, *, group: str) -> dict[str, Any]:
+def _access_chart_data(result: AccessResult, *, group: str) -> dict[str, Any]:
     geojson, approximate = township_geojson(list(Township.objects.order_by("code")))
-    rows = {g: analysis.zone_rows(result, group=g) for g in analysis.GROUPS}
+    rows = {g: zone_rows(result, group=g) for g in GROUPS}
     return {
         "group": group,
         "geojson": geojson,
         "approximate": approximate,
         "threshold": 1.0 / result.parameters.max_children_per_slot,
-        "groups": {g: str(GROUP_LABELS[g]) for g in analysis.GROUPS},
+        "groups": {g: str(GROUP_LABELS[g]) for g in GROUPS},
         "zones": [
             {
                 "name": point.name,
@@ -113,7 +116,7 @@ def _access_chart_data(result: analysis.AccessResult, *, group: str) -> dict[str
                         "access": _rounded(rows[g][i].access),
                         "desert": rows[g][i].desert,
                     }
-                    for g in analysis.GROUPS
+                    for g in GROUPS
                 },
             }
             for i, point in enumerate(result.points)
@@ -159,9 +162,9 @@ TABLE_COLUMNS: tuple[tuple[str, Any, bool], ...] = (
 def access(request: HttpRequest) -> HttpResponse:
     form = AccessForm(request.GET)
     parameters = form.parameters()
-    result = analysis.access_analysis(parameters=parameters)
+    result = access_analysis(parameters=parameters)
     group = _group(request)
-    table = analysis.zone_table(
+    table = zone_table(
         result,
         group=group,
         sort=request.GET.get("sort", "township"),
@@ -175,7 +178,7 @@ def access(request: HttpRequest) -> HttpResponse:
         "result": result,
         "group": group,
         "group_label": GROUP_LABELS[group],
-        "groups": [(g, GROUP_LABELS[g], GROUP_SLOT_LABELS[g], result.summaries[g]) for g in analysis.GROUPS],
+        "groups": [(g, GROUP_LABELS[g], GROUP_SLOT_LABELS[g], result.summaries[g]) for g in GROUPS],
         "table": table,
         "columns": TABLE_COLUMNS,
         "synthetic": dataset_is_synthetic(),
@@ -209,9 +212,9 @@ def _export_columns() -> list[Column]:
     return columns
 
 
-def _export_rows(result: analysis.AccessResult) -> list[list[Cell]]:
+def _export_rows(result: AccessResult) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
-    for record in analysis.zone_records(result):
+    for record in zone_records(result):
         row: list[Cell] = [
             record["township"],
             record["township_code"],
@@ -221,7 +224,7 @@ def _export_rows(result: analysis.AccessResult) -> list[list[Cell]]:
             record["longitude"],
             round(record["children_under_3"], 1),
         ]
-        for group in analysis.GROUPS:
+        for group in GROUPS:
             figures = record[group]
             row += [
                 round(figures["children"], 1),
@@ -234,7 +237,7 @@ def _export_rows(result: analysis.AccessResult) -> list[list[Cell]]:
     return rows
 
 
-def _export_notes(result: analysis.AccessResult) -> list[str]:
+def _export_notes(result: AccessResult) -> list[str]:
     p = result.parameters
     method = "E2SFCA" if p.method == "e2sfca" else "2SFCA"
     notes = [
@@ -262,7 +265,7 @@ def access_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404(_("不支持的导出格式。"))
     parameters = AccessForm(request.GET).parameters()
-    result = analysis.access_analysis(parameters=parameters)
+    result = access_analysis(parameters=parameters)
     with translation.override("zh-hans"):  # the Chinese header row, whatever the request's language
         columns = _export_columns()
     return table_response(
@@ -279,7 +282,7 @@ def access_export(request: HttpRequest, fmt: str) -> HttpResponse:
 # Forecast ---------------------------------------------------------------------------------
 
 
-def _forecast_chart_data(report: analysis.ForecastReport) -> dict[str, Any]:
+def _forecast_chart_data(report: ForecastReport) -> dict[str, Any]:
     areas = ([report.city] if report.city is not None else []) + report.townships
     return {
         "years": report.years,
@@ -302,7 +305,7 @@ def _forecast_chart_data(report: analysis.ForecastReport) -> dict[str, Any]:
 @require_GET
 def forecast(request: HttpRequest) -> HttpResponse:
     form = ForecastForm(request.GET)
-    report = analysis.forecast_report(parameters=form.parameters())
+    report = forecast_report(parameters=form.parameters())
     areas = ([report.city] if report.city is not None else []) + report.townships
     last_observed = len(report.observed_years) - 1
     assumptions = [

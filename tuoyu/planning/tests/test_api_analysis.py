@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from tuoyu.conftest import AS_OF, ROLES, SmallRegistry
-from tuoyu.planning.tests.test_analysis import two_zones
+from tuoyu.planning.tests.test_access import two_zones
 
 Statuses = dict[str, int]
 

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command, load_command_clas
 from tuoyu.accounts.models import User
 from tuoyu.conftest import SmallRegistry
 from tuoyu.planning.models import DemandZone
-from tuoyu.planning.tests.test_analysis import two_zones
+from tuoyu.planning.tests.test_access import two_zones
 
 HEADER = "code,name,township_code,latitude,longitude,year,children_under_3,children_under_2\n"
 

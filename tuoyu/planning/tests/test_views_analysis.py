@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from tuoyu.conftest import AS_OF, ROLES, SmallRegistry
 from tuoyu.planning.models import DemandZone
-from tuoyu.planning.tests.test_analysis import two_zones
+from tuoyu.planning.tests.test_access import two_zones
 from tuoyu.registry.models import Dataset
 
 PLANNERS: dict[str, int] = {"admin": 200, "township": 200, "operator": 403, "public": 403, "anonymous": 302}

@@ -11,7 +11,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tuoyu.planning import analysis
+from tuoyu.planning.access import (
+    GROUPS,
+    METHODS,
+    access_analysis,
+    access_parameters,
+    summary_record,
+    zone_records,
+)
 
 OPTIONS = {
     "as_of": "--as-of",
@@ -22,7 +29,7 @@ OPTIONS = {
     "min_children": "--min-children",
     "max_children_per_slot": "--max-children-per-slot",
 }
-"""Parameter names of :func:`tuoyu.planning.analysis.access_parameters` -> command-line options."""
+"""Parameter names of :func:`tuoyu.planning.access.access_parameters` -> command-line options."""
 
 
 def _date(value: str) -> dt.date:
@@ -47,7 +54,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--as-of", default=None, help="YYYY-MM-DD; default today (Asia/Shanghai)")
-        parser.add_argument("--method", choices=analysis.METHODS, default="e2sfca")
+        parser.add_argument("--method", choices=METHODS, default="e2sfca")
         parser.add_argument(
             "--catchment", type=float, default=None, help="catchment in metres (default 3000)"
         )
@@ -65,7 +72,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            parameters = analysis.access_parameters(
+            parameters = access_parameters(
                 as_of=_date(options["as_of"]) if options["as_of"] else None,
                 method=options["method"],
                 catchment_m=options["catchment"],
@@ -76,10 +83,10 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise refused(error, OPTIONS) from None
-        result = analysis.access_analysis(parameters=parameters)
-        records = analysis.zone_records(result)
+        result = access_analysis(parameters=parameters)
+        records = zone_records(result)
         if options["format"] == "json":
-            payload = {"summary": analysis.summary_record(result), "zones": records}
+            payload = {"summary": summary_record(result), "zones": records}
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         writer = csv.writer(self.stdout)
@@ -93,7 +100,7 @@ class Command(BaseCommand):
                 "latitude",
                 "longitude",
                 "children_under_3",
-                *(f"{group}_{column}" for group in analysis.GROUPS for column in group_columns),
+                *(f"{group}_{column}" for group in GROUPS for column in group_columns),
             ]
         )
         for record in records:
@@ -106,10 +113,6 @@ class Command(BaseCommand):
                     record["latitude"],
                     record["longitude"],
                     record["children_under_3"],
-                    *(
-                        "" if record[g][c] is None else record[g][c]
-                        for g in analysis.GROUPS
-                        for c in group_columns
-                    ),
+                    *("" if record[g][c] is None else record[g][c] for g in GROUPS for c in group_columns),
                 ]
             )

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tuoyu.planning import analysis
+from tuoyu.planning.forecasting import area_record, forecast_parameters, forecast_report
 from tuoyu.planning.management.commands.access_report import refused
 
 OPTIONS = {"birth_trend": "--birth-trend", "horizon": "--horizon"}
@@ -31,17 +31,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            parameters = analysis.forecast_parameters(
-                birth_trend=options["birth_trend"], horizon=options["horizon"]
-            )
+            parameters = forecast_parameters(birth_trend=options["birth_trend"], horizon=options["horizon"])
         except ValidationError as error:
             raise refused(error, OPTIONS) from None
-        report = analysis.forecast_report(parameters=parameters)
+        report = forecast_report(parameters=parameters)
         if report.city is None:
             raise CommandError("no births or children on record to forecast from")
         first = report.first_forecast_year
         areas = [report.city, *report.townships]
-        records = [analysis.area_record(area, report.years, first) for area in areas]
+        records = [area_record(area, report.years, first) for area in areas]
         if options["format"] == "json":
             payload = {
                 "birth_trend": parameters.birth_trend,

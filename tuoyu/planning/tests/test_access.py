@@ -1,4 +1,4 @@
-"""Access, deserts and the forecast computed by ``tuoyu.planning.analysis`` on a tiny map.
+"""Access and deserts computed by ``tuoyu.planning.access`` on a tiny map.
 
 Two zones on one meridian and two 普惠 institutions of the small registry
 (``tuoyu/conftest.py``), placed so every cost can be checked by hand. One degree of
@@ -20,7 +20,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tuoyu.conftest import AS_OF, SmallRegistry
-from tuoyu.planning import analysis
+from tuoyu.planning import access
 from tuoyu.planning.models import DemandZone
 from tuoyu.registry.models import ChildPopulation, Township, TownshipYear
 
@@ -63,19 +63,19 @@ def two_zones(registry: SmallRegistry) -> tuple[DemandZone, DemandZone]:
     return z1, z2
 
 
-def run(**values: object) -> analysis.AccessResult:
-    return analysis.access_analysis(parameters=analysis.access_parameters(as_of=AS_OF, **values))  # type: ignore[arg-type]
+def run(**values: object) -> access.AccessResult:
+    return access.access_analysis(parameters=access.access_parameters(as_of=AS_OF, **values))  # type: ignore[arg-type]
 
 
-def by_code(result: analysis.AccessResult, group: str) -> dict[str, analysis.ZoneRow]:
-    return {row.code: row for row in analysis.zone_rows(result, group=group)}
+def by_code(result: access.AccessResult, group: str) -> dict[str, access.ZoneRow]:
+    return {row.code: row for row in access.zone_rows(result, group=group)}
 
 
 # Parameters ------------------------------------------------------------------------------
 
 
 def test_the_defaults_are_e2sfca_over_3_km_with_the_usual_steps() -> None:
-    parameters = analysis.access_parameters(as_of=AS_OF)
+    parameters = access.access_parameters(as_of=AS_OF)
     assert parameters.method == "e2sfca"
     assert parameters.catchment_m == 3000
     assert parameters.steps_text == "1000:1,2000:0.68,3000:0.22"
@@ -83,12 +83,12 @@ def test_the_defaults_are_e2sfca_over_3_km_with_the_usual_steps() -> None:
 
 
 def test_the_default_steps_scale_with_the_catchment() -> None:
-    assert analysis.access_parameters(as_of=AS_OF, catchment_m=1500).steps_text == "500:1,1000:0.68,1500:0.22"
-    assert analysis.access_parameters(catchment_m=6000).steps_text == "2000:1,4000:0.68,6000:0.22"
+    assert access.access_parameters(as_of=AS_OF, catchment_m=1500).steps_text == "500:1,1000:0.68,1500:0.22"
+    assert access.access_parameters(catchment_m=6000).steps_text == "2000:1,4000:0.68,6000:0.22"
 
 
 def test_given_steps_are_used_as_typed() -> None:
-    parameters = analysis.access_parameters(catchment_m=2000, steps="500:1, 2000:0.5")
+    parameters = access.access_parameters(catchment_m=2000, steps="500:1, 2000:0.5")
     assert parameters.steps == ((500.0, 1.0), (2000.0, 0.5))
     assert parameters.steps_given
 
@@ -109,7 +109,7 @@ def test_given_steps_are_used_as_typed() -> None:
 )
 def test_bad_parameters_are_refused_naming_the_field(values: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        analysis.access_parameters(**values)  # type: ignore[arg-type]
+        access.access_parameters(**values)  # type: ignore[arg-type]
     assert set(caught.value.message_dict) == {field}
 
 
@@ -184,7 +184,7 @@ def test_a_zone_with_many_children_and_too_few_slots_is_a_desert(registry: Small
     # Z1: 80 children ≥ 50 and 8 children per slot > 3 -> desert; Z2: only 40 children.
     assert young["Z1"].desert
     assert not young["Z2"].desert
-    assert not any(row.desert for row in analysis.zone_rows(result, group="older"))
+    assert not any(row.desert for row in access.zone_rows(result, group="older"))
     summary = result.summaries["young"]
     assert (summary.zones, summary.children, summary.deserts, summary.children_in_deserts) == (2, 120, 1, 80)
     assert summary.share_in_deserts == pytest.approx(80 / 120)
@@ -217,7 +217,7 @@ def test_the_desert_rule_is_a_parameter(registry: SmallRegistry) -> None:
 def test_zone_children_are_scaled_to_the_as_of_year_by_the_township_forecast(registry: SmallRegistry) -> None:
     two_zones(registry)
     # Township A's forecast for 2026: 600 children under 3 (500 in 2025), 400 under 2 (unchanged).
-    result = analysis.access_analysis(parameters=analysis.access_parameters(as_of=dt.date(2026, 12, 31)))
+    result = access.access_analysis(parameters=access.access_parameters(as_of=dt.date(2026, 12, 31)))
     assert result.children_forecast and result.children_year == 2026
     assert by_code(result, "young")["Z1"].children == pytest.approx(80.0)
     assert float(result.children_under_3[0]) == pytest.approx(120.0)
@@ -254,7 +254,7 @@ def test_without_population_history_zone_counts_are_used_as_they_are(registry: S
     two_zones(registry)
     ChildPopulation.objects.all().delete()
     TownshipYear.objects.all().delete()
-    result = analysis.access_analysis(parameters=analysis.access_parameters(as_of=dt.date(2027, 6, 1)))
+    result = access.access_analysis(parameters=access.access_parameters(as_of=dt.date(2027, 6, 1)))
     assert not result.children_forecast
     assert list(result.children_under_3) == [100.0, 60.0]
 
@@ -266,15 +266,14 @@ def test_without_population_history_zone_counts_are_used_as_they_are(registry: S
 def test_the_zone_table_sorts_and_pages_on_the_server(registry: SmallRegistry) -> None:
     two_zones(registry)
     result = run()
-    table = analysis.zone_table(result, group="older", sort="access", descending=True, page=1)
+    table = access.zone_table(result, group="older", sort="access", descending=True, page=1)
     assert [row.code for row in table.rows] == ["Z1", "Z2"]
-    table = analysis.zone_table(result, group="older", sort="access", descending=False, page=1)
+    table = access.zone_table(result, group="older", sort="access", descending=False, page=1)
     assert [row.code for row in table.rows] == ["Z2", "Z1"]
-    paged = analysis.zone_table(result, group="young", sort="zone", descending=False, page=2, page_size=1)
+    paged = access.zone_table(result, group="young", sort="zone", descending=False, page=2, page_size=1)
     assert (paged.number, paged.pages, [row.code for row in paged.rows]) == (2, 2, ["Z2"])
     assert (
-        analysis.zone_table(result, group="young", sort="nonsense", descending=False, page=9).sort
-        == "township"
+        access.zone_table(result, group="young", sort="nonsense", descending=False, page=9).sort == "township"
     )
 
 
@@ -282,7 +281,7 @@ def test_the_zone_table_sorts_and_pages_on_the_server(registry: SmallRegistry) -
 def test_records_hold_both_groups_as_plain_values(registry: SmallRegistry) -> None:
     two_zones(registry)
     result = run(method="2sfca")
-    records = analysis.zone_records(result)
+    records = access.zone_records(result)
     assert records[0]["code"] == "Z1"
     assert records[0]["young"] == {
         "children": 80.0,
@@ -291,7 +290,7 @@ def test_records_hold_both_groups_as_plain_values(registry: SmallRegistry) -> No
         "children_per_slot": pytest.approx(8.0),
         "desert": True,
     }
-    summary = analysis.summary_record(result)
+    summary = access.summary_record(result)
     assert summary["groups"]["young"]["deserts"] == 1
     assert summary["parameters"]["method"] == "2sfca" and summary["parameters"]["steps"] is None
 
@@ -311,64 +310,3 @@ def test_a_new_zone_is_seen_at_once_despite_the_cache(registry: SmallRegistry) -
         children_under_2=5,
     )
     assert len(run().points) == 3
-
-
-# Forecast --------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_the_forecast_report_carries_observed_then_forecast_years(registry: SmallRegistry) -> None:
-    report = analysis.forecast_report(parameters=analysis.forecast_parameters(), slots_as_of=AS_OF)
-    assert report.years == [2025, 2026, 2027, 2028]
-    assert report.first_forecast_year == 2026
-    assert report.observed_years == [2025] and report.forecast_years == [2026, 2027, 2028]
-    assert report.city is not None
-    # One year of history: f0 = 200 / 100 births, f1 = f2 = 1, flat births -> 600 in A, 300 in B.
-    assert report.city.under_3 == [750.0, 900.0, 900.0, 900.0]
-    assert report.city.under_2 == [600.0, 600.0, 600.0, 600.0]
-    town_a = report.townships[0]
-    assert town_a.code == registry.township_a.code
-    assert town_a.stay_rates == pytest.approx((2.0, 1.0, 1.0))
-    assert town_a.birth_trend == 0.0
-
-
-@pytest.mark.django_db
-def test_slots_needed_hold_the_target_per_1000_against_current_slots(registry: SmallRegistry) -> None:
-    report = analysis.forecast_report(parameters=analysis.forecast_parameters(), slots_as_of=AS_OF)
-    assert report.targets[2026] == (280.0, 2025)
-    assert report.city is not None
-    need = report.city.needs[0]
-    # 900 × 280 / 1000 = 252 slots wanted, 40 now (20 + 15 + 5).
-    assert (need.year, need.slots_target, need.slots_now) == (2026, pytest.approx(252.0), 40.0)
-    assert need.gap == pytest.approx(212.0)
-    town_a, town_b = report.townships
-    assert town_a.needs[0].gap == pytest.approx(600 * 0.28 - 35)
-    assert town_b.needs[0].gap == pytest.approx(300 * 0.28 - 5)
-
-
-@pytest.mark.django_db
-def test_an_assumed_birth_trend_and_horizon_are_used(registry: SmallRegistry) -> None:
-    parameters = analysis.forecast_parameters(birth_trend=-0.1, horizon=2)
-    report = analysis.forecast_report(parameters=parameters, slots_as_of=AS_OF)
-    assert report.forecast_years == [2026, 2027]
-    # 2026 births in A: 90 -> 180 aged 0, plus 200 aged 1 and 200 aged 2.
-    assert report.townships[0].under_3[1] == pytest.approx(580.0)
-    assert report.townships[0].birth_trend == pytest.approx(-0.1)
-
-
-@pytest.mark.parametrize(
-    ("values", "field"),
-    [({"birth_trend": 0.9}, "birth_trend"), ({"horizon": 0}, "horizon"), ({"horizon": 11}, "horizon")],
-)
-def test_bad_forecast_assumptions_are_refused_naming_the_field(values: dict[str, object], field: str) -> None:
-    with pytest.raises(ValidationError) as caught:
-        analysis.forecast_parameters(**values)  # type: ignore[arg-type]
-    assert set(caught.value.message_dict) == {field}
-
-
-@pytest.mark.django_db
-def test_without_history_the_forecast_report_is_empty(registry: SmallRegistry) -> None:
-    ChildPopulation.objects.all().delete()
-    TownshipYear.objects.all().delete()
-    report = analysis.forecast_report(parameters=analysis.forecast_parameters(), slots_as_of=AS_OF)
-    assert report.city is None and report.townships == [] and report.forecast_years == []
