@@ -38,7 +38,7 @@ from tuoyu.engine.accessibility import (
 from tuoyu.engine.forecast import Forecast
 from tuoyu.planning import loader
 from tuoyu.planning.analysis_common import FloatArray, forecast_cache, revision, today
-from tuoyu.planning.models import DemandZone
+from tuoyu.planning.models import DemandZone, Scenario
 from tuoyu.registry.models import Institution, Township
 from tuoyu.registry.selectors import puhui_on
 
@@ -95,6 +95,7 @@ class AccessParameters:
     min_children: float = DEFAULT_MIN_CHILDREN
     max_children_per_slot: float = DEFAULT_MAX_CHILDREN_PER_SLOT
     steps_given: bool = False
+    travel_scenario: int | None = None  # measure distance by this scenario's travel-cost matrix
 
     @property
     def steps_text(self) -> str:
@@ -115,6 +116,7 @@ class AccessParameters:
             "circuity": self.circuity,
             "min_children": self.min_children,
             "max_children_per_slot": self.max_children_per_slot,
+            "travel_scenario": self.travel_scenario,
         }
 
 
@@ -140,6 +142,7 @@ def access_parameters(
     circuity: float | None = None,
     min_children: float | None = None,
     max_children_per_slot: float | None = None,
+    travel_scenario: int | None = None,
 ) -> AccessParameters:
     """Checked parameters; ``None`` (or blank steps) takes the default.
 
@@ -184,6 +187,8 @@ def access_parameters(
                     % {"upper": f"{engine.max_cost:g}", "reach": f"{reach:g}"}
                 )
             parsed = tuple((float(u), float(w)) for u, w in zip(engine.upper, engine.weights, strict=True))
+    if travel_scenario is not None and travel_scenario not in scenarios_with_matrix():
+        errors.setdefault("travel_scenario", []).append(_("没有导入出行成本矩阵的该规划情景。"))
     if errors:
         raise ValidationError(errors)
     return AccessParameters(
@@ -195,6 +200,14 @@ def access_parameters(
         min_children=DEFAULT_MIN_CHILDREN if least is None else least,
         max_children_per_slot=DEFAULT_MAX_CHILDREN_PER_SLOT if per_slot is None else per_slot,
         steps_given=given,
+        travel_scenario=travel_scenario,
+    )
+
+
+def scenarios_with_matrix() -> dict[int, str]:
+    """Scenarios holding an imported travel-cost matrix, by id, with their names."""
+    return dict(
+        Scenario.objects.filter(travel_costs__isnull=False).order_by("name").values_list("pk", "name")
     )
 
 
@@ -417,8 +430,15 @@ def _compute_access(parameters: AccessParameters) -> AccessResult:
     under_2 = np.minimum(np.maximum(np.nan_to_num(np.asarray(under_2, dtype=np.float64)), 0.0), under_3)
 
     supply, unplaced, unplaced_slots = puhui_supply(day=parameters.as_of)
+    matrix = None
+    if parameters.travel_scenario is not None:
+        matrix = (
+            Scenario.objects.filter(pk=parameters.travel_scenario)
+            .values_list("travel_costs", flat=True)
+            .first()
+        )
     pairs = loader.travel_pairs(
-        scenario=None,
+        matrix=matrix,
         zones=zones,
         place_codes=[s.credit_code for s in supply],
         place_lat=np.array([s.latitude for s in supply], dtype=np.float64),

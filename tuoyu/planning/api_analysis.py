@@ -56,6 +56,11 @@ class AccessQuery(Schema):
     max_children_per_slot: float | None = Field(
         None, description="每托位婴幼儿数上限，默认 3 / most children per slot before a desert, default 3"
     )
+    travel_scenario: int | None = Field(
+        None,
+        description="按该规划情景导入的出行成本矩阵计算距离；默认直线距离 × 绕行系数 / "
+        "measure distance by this scenario's imported travel-cost matrix; default straight line × circuity",
+    )
 
 
 class AccessParametersOut(Schema):
@@ -213,6 +218,7 @@ def access(request: HttpRequest, query: Query[AccessQuery]) -> dict[str, Any]:
         circuity=query.circuity,
         min_children=query.min_children,
         max_children_per_slot=query.max_children_per_slot,
+        travel_scenario=query.travel_scenario,
     )
     result = access_analysis(parameters=parameters)
     return {"summary": summary_record(result), "zones": zone_records(result)}

@@ -22,6 +22,7 @@ from tuoyu.planning.access import (
     DEFAULT_MIN_CHILDREN,
     AccessParameters,
     access_parameters,
+    scenarios_with_matrix,
 )
 from tuoyu.planning.analysis_common import today
 from tuoyu.planning.forecasting import ForecastParameters, forecast_parameters
@@ -77,6 +78,13 @@ class AccessForm(forms.Form):
     max_children_per_slot = forms.FloatField(
         label=_("每托位婴幼儿数上限"), required=False, widget=forms.NumberInput(attrs={"step": "0.5"})
     )
+    travel_scenario = forms.TypedChoiceField(
+        label=_("距离"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("默认为直线距离 × 绕行系数；也可选用某个规划情景导入的出行成本矩阵。"),
+    )
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         defaults = {
@@ -88,6 +96,10 @@ class AccessForm(forms.Form):
             "max_children_per_slot": f"{DEFAULT_MAX_CHILDREN_PER_SLOT:g}",
         }
         super().__init__(_with_defaults(data or {}, defaults), *args, **kwargs)
+        choices: list[tuple[Any, Any]] = [("", _("直线距离 × 绕行系数"))]
+        for pk, name in scenarios_with_matrix().items():
+            choices.append((str(pk), _("出行成本矩阵：%(name)s") % {"name": name}))
+        self.fields["travel_scenario"].choices = choices  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -365,25 +366,35 @@ def zone_children(zones: list[DemandZone], forecast: Forecast, year: int) -> tup
     return under_3 * scale_3, under_2 * scale_2
 
 
+def scenario_matrix(scenario: Scenario) -> dict[str, dict[str, float]] | None:
+    """The scenario's travel-cost matrix when the scenario measures distance by it."""
+    if scenario.distance_mode == DistanceMode.MATRIX and scenario.travel_costs:
+        matrix: dict[str, dict[str, float]] = scenario.travel_costs
+        return matrix
+    return None
+
+
 def travel_pairs(
     *,
-    scenario: Scenario | None,
-    zones: list[DemandZone],
+    matrix: Mapping[str, Mapping[str, float]] | None,
+    zones: Sequence[Any],
     place_codes: list[str],
     place_lat: np.ndarray,
     place_lon: np.ndarray,
     max_cost: float,
     circuity: float,
 ) -> CostPairs:
-    """Zone -> place costs within ``max_cost``: from the scenario's imported matrix when it
-    uses one (pairs not in the matrix are out of reach), else straight line × circuity."""
-    if scenario is not None and scenario.distance_mode == DistanceMode.MATRIX and scenario.travel_costs:
+    """Zone -> place costs within ``max_cost``: from an imported matrix (zone code -> place
+    code -> cost; pairs not in it are out of reach), else straight line × circuity.
+
+    ``zones`` are anything with ``code``, ``latitude`` and ``longitude``."""
+    if matrix:
         place_row = {code: i for i, code in enumerate(place_codes)}
         origin: list[int] = []
         dest: list[int] = []
         cost: list[float] = []
         for z, zone in enumerate(zones):
-            for code, value in (scenario.travel_costs.get(zone.code) or {}).items():
+            for code, value in (matrix.get(zone.code) or {}).items():
                 if code in place_row and float(value) <= max_cost:
                     origin.append(z)
                     dest.append(place_row[code])
@@ -421,7 +432,7 @@ def _coverage(
     place_lat = np.where(located, np.array(lat), 0.0)
     place_lon = np.where(located, np.array(lon), 0.0)
     pairs = travel_pairs(
-        scenario=scenario,
+        matrix=scenario_matrix(scenario),
         zones=zones,
         place_codes=codes_,
         place_lat=place_lat,
@@ -430,7 +441,7 @@ def _coverage(
         circuity=float(scenario.circuity),
     )
     # Without coordinates a place has no straight-line distance; a travel matrix needs none.
-    by_matrix = scenario.distance_mode == DistanceMode.MATRIX and bool(scenario.travel_costs)
+    by_matrix = scenario_matrix(scenario) is not None
     keep = np.ones(pairs.dest.size, dtype=np.bool_) if by_matrix else located[pairs.dest]
     return Coverage(
         zone_ids=np.array([z.pk for z in zones], dtype=np.int64),

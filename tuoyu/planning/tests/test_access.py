@@ -19,9 +19,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from tuoyu.accounts.models import User
 from tuoyu.conftest import AS_OF, SmallRegistry
-from tuoyu.planning import access
-from tuoyu.planning.models import DemandZone
+from tuoyu.planning import access, services
+from tuoyu.planning.models import DemandZone, Scenario
 from tuoyu.registry.models import ChildPopulation, Township, TownshipYear
 
 LON = 121.12
@@ -310,3 +311,29 @@ def test_a_new_zone_is_seen_at_once_despite_the_cache(registry: SmallRegistry) -
         children_under_2=5,
     )
     assert len(run().points) == 3
+
+
+def test_a_scenario_travel_matrix_replaces_straight_lines(registry: SmallRegistry, admin_user: User) -> None:
+    # By the matrix Z1 reaches only the nursery (its 15 托小班 slots), Z2 nothing at all:
+    # the straight-line pairs (Z1 to both institutions, Z2 to the nursery) no longer count.
+    two_zones(registry)
+    scenario = Scenario.objects.create(name="矩阵情景", plan_year=2026, created_by=admin_user)
+    services.scenario_travel_costs_import(
+        actor=admin_user,
+        scenario=scenario,
+        text=f"origin,dest,cost\nZ1,{registry.nursery_a.credit_code},400\n",
+    )
+    result = run(method="2sfca", travel_scenario=scenario.pk)
+    young, older = by_code(result, "young"), by_code(result, "older")
+    assert young["Z1"].slots_in_reach == 15 and young["Z2"].slots_in_reach == 0
+    assert older["Z1"].slots_in_reach == 0
+    assert young["Z1"].access == pytest.approx(15 / 80)
+
+
+def test_a_scenario_without_a_matrix_cannot_stand_for_distance(
+    registry: SmallRegistry, admin_user: User
+) -> None:
+    scenario = Scenario.objects.create(name="无矩阵", plan_year=2026, created_by=admin_user)
+    with pytest.raises(ValidationError) as caught:
+        access.access_parameters(as_of=AS_OF, travel_scenario=scenario.pk)
+    assert "travel_scenario" in caught.value.message_dict

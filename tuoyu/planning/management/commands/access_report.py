@@ -28,6 +28,7 @@ OPTIONS = {
     "circuity": "--circuity",
     "min_children": "--min-children",
     "max_children_per_slot": "--max-children-per-slot",
+    "travel_scenario": "--travel-scenario",
 }
 """Parameter names of :func:`tuoyu.planning.access.access_parameters` -> command-line options."""
 
@@ -68,6 +69,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-children-per-slot", type=float, default=None, help="most children per slot (3)"
         )
+        parser.add_argument(
+            "--travel-scenario",
+            type=int,
+            default=None,
+            metavar="ID",
+            help="measure distance by this scenario's imported travel-cost matrix (default: straight line)",
+        )
         parser.add_argument("--format", choices=("csv", "json"), default="csv")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -80,6 +88,7 @@ class Command(BaseCommand):
                 circuity=options["circuity"],
                 min_children=options["min_children"],
                 max_children_per_slot=options["max_children_per_slot"],
+                travel_scenario=options["travel_scenario"],
             )
         except ValidationError as error:
             raise refused(error, OPTIONS) from None
