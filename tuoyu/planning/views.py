@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tuoyu.accounts.models import User
+from tuoyu.indicators.views import township_geojson
 from tuoyu.planning import exports, presenters, services
 from tuoyu.planning.forms import CompareForm, CopyForm, ScenarioForm, TravelCostsForm
 from tuoyu.planning.models import PlanRun, RunStage, RunStatus, Scenario
@@ -33,6 +34,7 @@ from tuoyu.planning.selectors import (
     sees_planning,
 )
 from tuoyu.registry.forms import add_service_error
+from tuoyu.registry.models import Township
 from tuoyu.registry.selectors import dataset_is_synthetic
 
 
@@ -254,7 +256,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stages": _stages(),
     }
     if run.status == RunStatus.DONE and run.result:
-        context["plan"] = presenters.plan_view(run)
+        plan = presenters.plan_view(run)
+        geojson, approximate = township_geojson(list(Township.objects.order_by("code")))
+        plan.map_data["geojson"] = geojson
+        context["plan"] = plan
+        context["approximate_outline"] = approximate
     return render(request, "planning/run_detail.html", context)
 
 
