@@ -28,6 +28,7 @@ from tuoyu.planning import exports, presenters, services
 from tuoyu.planning.forms import CompareForm, CopyForm, ScenarioForm, TravelCostsForm
 from tuoyu.planning.models import PlanRun, RunStage, RunStatus, Scenario
 from tuoyu.planning.selectors import (
+    candidate_counts,
     plan_runs_visible_to,
     plans_editable_by,
     scenarios_visible_to,
@@ -162,6 +163,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "copy_form": CopyForm(initial={"name": _("%(name)s（副本）") % {"name": scenario.name}}),
         "travel_form": TravelCostsForm(),
         "travel_pairs": sum(len(row) for row in (scenario.travel_costs or {}).values()),
+        "candidates": candidate_counts(),
     }
     return render(request, "planning/scenario_detail.html", context)
 

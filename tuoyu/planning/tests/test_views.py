@@ -232,3 +232,11 @@ def test_deleting_a_scenario_removes_its_runs(
     response = role_clients["admin"].post(reverse("planning:scenario_delete", args=[planning.scenario.pk]))
     assert response.status_code == 302
     assert not PlanRun.objects.exists()
+
+
+def test_the_scenario_page_counts_what_a_plan_can_choose_from(
+    planning: PlanningData, role_clients: dict[str, Client]
+) -> None:
+    page = role_clients["admin"].get(reverse("planning:scenario_detail", args=[planning.scenario.pk]))
+    counts = page.context["candidates"]
+    assert (counts.kindergarten_rooms, counts.expansions, counts.community_sites, counts.zones) == (1, 1, 2, 2)
