@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command, load_command_class
+from django.db import connections
 
 from tuoyu.accounts.models import User
 from tuoyu.conftest import SmallRegistry
@@ -144,8 +145,14 @@ def test_import_demand_zones_exits_non_zero_on_errors(
 
 @pytest.mark.django_db
 def test_import_demand_zones_exits_with_status_1_from_the_command_line(
-    registry: SmallRegistry, admin_user: User, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    registry: SmallRegistry,
+    admin_user: User,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # run_from_argv closes every connection when it ends, the test's own included.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     path = tmp_path / "zones.csv"
     path.write_text(HEADER + f"N1,新村,{registry.township_a.code},28.86,121.12,2025,70,-1\n")
     command = load_command_class("tuoyu.planning", "import_demand_zones")
