@@ -239,4 +239,5 @@ def test_the_scenario_page_counts_what_a_plan_can_choose_from(
 ) -> None:
     page = role_clients["admin"].get(reverse("planning:scenario_detail", args=[planning.scenario.pk]))
     counts = page.context["candidates"]
-    assert (counts.kindergarten_rooms, counts.expansions, counts.community_sites, counts.zones) == (1, 1, 2, 2)
+    found = (counts.kindergarten_rooms, counts.expansions, counts.community_sites, counts.zones)
+    assert found == (1, 1, 2, 2)
