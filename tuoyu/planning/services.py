@@ -9,6 +9,7 @@ transaction with the audit log naming the actor. Invalid input raises
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import logging
 import threading
@@ -359,6 +360,7 @@ def plan_run_start(*, actor: User | None, scenario: Scenario, inline: bool | Non
     ``inline=True`` (management commands), it is computed before this returns.
     """
     planner = _require_planner(actor)
+    _expire_stale_runs(scenario)
     if scenario.runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
         raise ValidationError(_("该情景已有方案正在计算，请稍候。"))
     with _change(planner):
@@ -371,6 +373,22 @@ def plan_run_start(*, actor: User | None, scenario: Scenario, inline: bool | Non
     else:
         transaction.on_commit(lambda: _start_thread(run.pk))
     return run
+
+
+STALE_AFTER_SECONDS = 300
+"""A run unfinished this long past its solver's time limit was lost (its process ended)."""
+
+
+def _expire_stale_runs(scenario: Scenario) -> None:
+    """Mark as failed the runs of ``scenario`` whose process must have ended without them
+    (a restarted web server), so the scenario can be run again."""
+    limit = timezone.now() - dt.timedelta(seconds=scenario.time_limit_seconds + STALE_AFTER_SECONDS)
+    stale = scenario.runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING], requested_at__lt=limit)
+    for run in stale:
+        run.status = RunStatus.FAILED
+        run.error = _("计算中断（服务进程已结束），请重新计算。")
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
 
 
 def _start_thread(run_id: int) -> None:

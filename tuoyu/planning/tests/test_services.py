@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from tuoyu.accounts.models import User
 from tuoyu.engine.indicators import compute_indicators
@@ -110,6 +112,20 @@ def test_a_second_run_waits_for_the_first(planning: PlanningData, admin_user: Us
     PlanRun.objects.create(scenario=planning.scenario, requested_by=admin_user, status=RunStatus.RUNNING)
     with pytest.raises(ValidationError):
         services.plan_run_start(actor=admin_user, scenario=planning.scenario)
+
+
+def test_a_run_lost_with_its_process_is_marked_failed_and_the_scenario_runs_again(
+    planning: PlanningData, admin_user: User
+) -> None:
+    lost = PlanRun.objects.create(
+        scenario=planning.scenario, requested_by=admin_user, status=RunStatus.RUNNING
+    )
+    started = timezone.now() - dt.timedelta(seconds=planning.scenario.time_limit_seconds + 301)
+    PlanRun.objects.filter(pk=lost.pk).update(requested_at=started)
+    run = services.plan_run_start(actor=admin_user, scenario=planning.scenario)
+    lost.refresh_from_db()
+    assert lost.status == RunStatus.FAILED and "中断" in lost.error
+    assert run.status == RunStatus.DONE
 
 
 def test_a_failing_plan_is_recorded_as_failed_with_its_error(
