@@ -215,3 +215,23 @@ def unique_ids(table: Table, column: str) -> dict[str, int]:
             )
         positions[value] = index
     return positions
+
+
+def pairs_unique(costs: Table, origin: IntArray, dest: IntArray, n_dest: int) -> None:
+    """Each (origin, dest) pair of a cost file at most once; a repeat is an error at its
+    second row, naming the first."""
+    key = origin * max(n_dest, 1) + dest
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    repeats = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if repeats.size == 0:
+        return
+    index = int(order[repeats + 1].min())
+    first = int(order[np.searchsorted(ordered, key[index])])
+    raise TableError(
+        costs.file,
+        f"the pair origin {costs.ids['origin'][index]!r}, dest {costs.ids['dest'][index]!r} "
+        f"is repeated (first at row {costs.row_number(first)})",
+        row=costs.row_number(index),
+        column="dest",
+    )

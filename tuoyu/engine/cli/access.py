@@ -24,13 +24,10 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from tuoyu.engine.accessibility import (
     CostPairs,
     DesertRule,
     FloatArray,
-    IntArray,
     Steps,
     enhanced_two_step_fca,
     find_deserts,
@@ -38,7 +35,7 @@ from tuoyu.engine.accessibility import (
     supply_in_reach,
     two_step_fca,
 )
-from tuoyu.engine.tabular import Column, Table, TableError, index_of, read_table, unique_ids
+from tuoyu.engine.tabular import Column, index_of, pairs_unique, read_table, unique_ids
 
 METHODS = ("2sfca", "e2sfca")
 
@@ -154,31 +151,12 @@ def _read_inputs(demand_file: str, supply_file: str, cost_file: str) -> _Inputs:
     )
     origin = index_of(costs, "origin", demand_index, what="demand id", known_file=demand.file)
     dest = index_of(costs, "dest", supply_index, what="supply id", known_file=supply.file)
-    _check_pairs_once(costs, origin, dest, supply.rows)
+    pairs_unique(costs, origin, dest, supply.rows)
     return _Inputs(
         demand_ids=demand.ids["id"],
         demand=demand.numbers["value"],
         supply=supply.numbers["value"],
         pairs=CostPairs(origin, dest, costs.numbers["cost"]),
-    )
-
-
-def _check_pairs_once(costs: Table, origin: IntArray, dest: IntArray, n_supply: int) -> None:
-    """A pair listed twice is an error at its second row."""
-    key = origin * max(n_supply, 1) + dest
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    repeats = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if repeats.size == 0:
-        return
-    index = int(order[repeats + 1].min())
-    first = int(order[np.searchsorted(ordered, key[index])])
-    raise TableError(
-        costs.file,
-        f"the pair origin {costs.ids['origin'][index]!r}, dest {costs.ids['dest'][index]!r} "
-        f"is repeated (first at row {costs.row_number(first)})",
-        row=costs.row_number(index),
-        column="dest",
     )
 
 

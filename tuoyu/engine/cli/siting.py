@@ -36,7 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from tuoyu.engine.siting import FloatArray, IntArray, SitingResult, max_covering, p_median
-from tuoyu.engine.tabular import Column, Table, TableError, index_of, read_table, unique_ids
+from tuoyu.engine.tabular import Column, Table, TableError, index_of, pairs_unique, read_table, unique_ids
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -116,7 +116,7 @@ def _read_inputs(cost_file: str, weights_file: str, p: int) -> _Inputs:
     )
     origin = index_of(costs, "origin", demand_index, what="demand id", known_file=weights.file)
     site_ids, dest = _sites(costs.ids["dest"])
-    _check_pairs_once(costs, origin, dest, len(site_ids))
+    pairs_unique(costs, origin, dest, len(site_ids))
     if not 1 <= p <= len(site_ids):
         raise ValueError(
             f"-p must be between 1 and the number of candidate sites ({len(site_ids)}: the distinct "
@@ -132,25 +132,6 @@ def _sites(dest_ids: list[str]) -> tuple[list[str], IntArray]:
     index: dict[str, int] = {}
     dest = np.fromiter((index.setdefault(site, len(index)) for site in dest_ids), np.int64, len(dest_ids))
     return list(index), dest
-
-
-def _check_pairs_once(costs: Table, origin: IntArray, dest: IntArray, n_sites: int) -> None:
-    """A pair listed twice is an error at its second row."""
-    key = origin * max(n_sites, 1) + dest
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    repeats = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if repeats.size == 0:
-        return
-    index = int(order[repeats + 1].min())
-    first = int(order[np.searchsorted(ordered, key[index])])
-    raise TableError(
-        costs.file,
-        f"the pair origin {costs.ids['origin'][index]!r}, dest {costs.ids['dest'][index]!r} "
-        f"is repeated (first at row {costs.row_number(first)})",
-        row=costs.row_number(index),
-        column="dest",
-    )
 
 
 def _check_every_zone_served(inputs: _Inputs, cost_file: str) -> None:
