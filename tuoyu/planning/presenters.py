@@ -253,9 +253,11 @@ def plan_view(run: PlanRun) -> PlanView:
         per_town[town][0] += added
         per_town[town][1] += cost
         per_town[town][2] += 1
-        per_kind[kind][0] += 1
-        per_kind[kind][1] += added if kind != "designate" else slots
-        per_kind[kind][2] += cost
+        # Grouped by label: a kindergarten entering the registry is not a community site.
+        label = _kind_label(action, labels)
+        per_kind[label][0] += 1
+        per_kind[label][1] += added if kind != "designate" else slots
+        per_kind[label][2] += cost
 
     townships: list[TownshipRow] = []
     for town_id, figures_after in after.get("townships", {}).items():
@@ -285,11 +287,11 @@ def plan_view(run: PlanRun) -> PlanView:
         )
         for s in plan.get("shortfalls", [])
     ]
-    order = list(KIND_LABELS)
+    order = [str(label) for label in (*KIND_LABELS.values(), *KINDERGARTEN_SITE_LABELS.values())]
     by_kind = [
-        (str(KIND_LABELS.get(kind, kind)), int(values[0]), values[1], values[2])
-        for kind, values in sorted(
-            per_kind.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
+        (label, int(values[0]), values[1], values[2])
+        for label, values in sorted(
+            per_kind.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)
         )
     ]
     view = PlanView(
