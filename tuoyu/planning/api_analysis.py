@@ -17,7 +17,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from tuoyu.planning.access import access_analysis, access_parameters, summary_record, zone_records
+from tuoyu.planning.access import access_analysis, access_parameters
+from tuoyu.planning.access_tables import summary_record, zone_records
 from tuoyu.planning.forecasting import area_record, forecast_parameters, forecast_report
 from tuoyu.planning.selectors import sees_planning
 from tuoyu.registry.schemas import ErrorOut, ValidationErrorOut

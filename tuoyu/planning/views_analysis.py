@@ -32,7 +32,8 @@ from tuoyu.accounts.models import User
 from tuoyu.common.excel import FORMATS, Cell, Column, table_response
 from tuoyu.indicators.views import township_geojson
 from tuoyu.planning import services
-from tuoyu.planning.access import GROUPS, AccessResult, access_analysis, zone_records, zone_rows, zone_table
+from tuoyu.planning.access import GROUPS, AccessResult, access_analysis
+from tuoyu.planning.access_tables import zone_records, zone_rows, zone_table
 from tuoyu.planning.forecasting import ForecastReport, forecast_report
 from tuoyu.planning.forms_analysis import AccessForm, ForecastForm, ZoneImportForm
 from tuoyu.planning.selectors import sees_planning

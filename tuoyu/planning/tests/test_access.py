@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 
 from tuoyu.accounts.models import User
 from tuoyu.conftest import AS_OF, SmallRegistry
-from tuoyu.planning import access, services
+from tuoyu.planning import access, access_tables, services
 from tuoyu.planning.models import DemandZone, Scenario
 from tuoyu.registry.models import ChildPopulation, Township, TownshipYear
 
@@ -68,8 +68,8 @@ def run(**values: object) -> access.AccessResult:
     return access.access_analysis(parameters=access.access_parameters(as_of=AS_OF, **values))  # type: ignore[arg-type]
 
 
-def by_code(result: access.AccessResult, group: str) -> dict[str, access.ZoneRow]:
-    return {row.code: row for row in access.zone_rows(result, group=group)}
+def by_code(result: access.AccessResult, group: str) -> dict[str, access_tables.ZoneRow]:
+    return {row.code: row for row in access_tables.zone_rows(result, group=group)}
 
 
 # Parameters ------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def test_a_zone_with_many_children_and_too_few_slots_is_a_desert(registry: Small
     # Z1: 80 children ≥ 50 and 8 children per slot > 3 -> desert; Z2: only 40 children.
     assert young["Z1"].desert
     assert not young["Z2"].desert
-    assert not any(row.desert for row in access.zone_rows(result, group="older"))
+    assert not any(row.desert for row in access_tables.zone_rows(result, group="older"))
     summary = result.summaries["young"]
     assert (summary.zones, summary.children, summary.deserts, summary.children_in_deserts) == (2, 120, 1, 80)
     assert summary.share_in_deserts == pytest.approx(80 / 120)
@@ -267,14 +267,17 @@ def test_without_population_history_zone_counts_are_used_as_they_are(registry: S
 def test_the_zone_table_sorts_and_pages_on_the_server(registry: SmallRegistry) -> None:
     two_zones(registry)
     result = run()
-    table = access.zone_table(result, group="older", sort="access", descending=True, page=1)
+    table = access_tables.zone_table(result, group="older", sort="access", descending=True, page=1)
     assert [row.code for row in table.rows] == ["Z1", "Z2"]
-    table = access.zone_table(result, group="older", sort="access", descending=False, page=1)
+    table = access_tables.zone_table(result, group="older", sort="access", descending=False, page=1)
     assert [row.code for row in table.rows] == ["Z2", "Z1"]
-    paged = access.zone_table(result, group="young", sort="zone", descending=False, page=2, page_size=1)
+    paged = access_tables.zone_table(
+        result, group="young", sort="zone", descending=False, page=2, page_size=1
+    )
     assert (paged.number, paged.pages, [row.code for row in paged.rows]) == (2, 2, ["Z2"])
     assert (
-        access.zone_table(result, group="young", sort="nonsense", descending=False, page=9).sort == "township"
+        access_tables.zone_table(result, group="young", sort="nonsense", descending=False, page=9).sort
+        == "township"
     )
 
 
@@ -282,7 +285,7 @@ def test_the_zone_table_sorts_and_pages_on_the_server(registry: SmallRegistry) -
 def test_records_hold_both_groups_as_plain_values(registry: SmallRegistry) -> None:
     two_zones(registry)
     result = run(method="2sfca")
-    records = access.zone_records(result)
+    records = access_tables.zone_records(result)
     assert records[0]["code"] == "Z1"
     assert records[0]["young"] == {
         "children": 80.0,
@@ -291,7 +294,7 @@ def test_records_hold_both_groups_as_plain_values(registry: SmallRegistry) -> No
         "children_per_slot": pytest.approx(8.0),
         "desert": True,
     }
-    summary = access.summary_record(result)
+    summary = access_tables.summary_record(result)
     assert summary["groups"]["young"]["deserts"] == 1
     assert summary["parameters"]["method"] == "2sfca" and summary["parameters"]["steps"] is None
 

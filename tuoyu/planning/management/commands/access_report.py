@@ -16,9 +16,8 @@ from tuoyu.planning.access import (
     METHODS,
     access_analysis,
     access_parameters,
-    summary_record,
-    zone_records,
 )
+from tuoyu.planning.access_tables import summary_record, zone_records
 
 OPTIONS = {
     "as_of": "--as-of",
