@@ -38,13 +38,14 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
 	$(PY) manage.py compilemessages -l en --ignore '.venv/*'
 
-# Side-by-side benchmarks with the peer libraries (the 'bench' extra: PySAL access, spopt, PuLP).
+# Side-by-side benchmarks with the peer libraries (the 'bench' extra: PySAL access, spopt, PuLP, matching).
 bench: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) benchmarks/access_vs_pysal.py
 	$(PY) benchmarks/siting_vs_spopt.py
 	$(PY) benchmarks/plan_linhai.py
 	$(PY) benchmarks/plan_scale.py
+	$(PY) benchmarks/matching_vs_peer.py
 
 # The dashboard at province size, on PostgreSQL (DATABASE_URL; add --generate the first time).
 bench-dashboard: $(VENV)/.installed
