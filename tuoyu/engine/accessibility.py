@@ -387,7 +387,8 @@ def enhanced_two_step_fca(
     limit = steps.max_cost if max_cost is None else min(_limit(max_cost), steps.max_cost)
     rows = _in_reach(pairs, limit)
     weight = steps.weight_of(_rows(pairs.cost, rows))
-    if not np.all(weight > 0):
+    # Every cost in reach falls in some step, so only a step of weight 0 can give one.
+    if np.any(steps.weights <= 0) and not np.all(weight > 0):
         # Pairs of weight 0 add nothing to either step; leaving them out also avoids inf * 0.
         positive = np.flatnonzero(weight > 0)
         rows = positive if rows is None else rows.take(positive)
