@@ -23,6 +23,7 @@ from ninja.security import SessionAuth
 from tuoyu.indicators.api import router as indicators_router
 from tuoyu.planning.api import router as planning_router
 from tuoyu.planning.api_analysis import router as planning_analysis_router
+from tuoyu.portal.api import router as portal_router
 from tuoyu.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -40,6 +41,7 @@ api.add_router("/v1/", indicators_router)
 api.add_router("/v1/", registry_router)
 api.add_router("/v1/", planning_router)
 api.add_router("/v1/", planning_analysis_router)
+api.add_router("/v1/", portal_router)
 
 _LOCATIONS = {"query", "path", "body", "header", "cookie", "form", "file"}
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tuoyu.registry",
     "tuoyu.indicators",
     "tuoyu.planning",
+    "tuoyu.portal",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ from django.test import Client
 from tuoyu.conftest import ROLES, SmallRegistry
 from tuoyu.planning.tests.test_api import API_MATRIX as PLANNING_MATRIX
 from tuoyu.planning.tests.test_api_analysis import API_MATRIX as ANALYSIS_MATRIX
+from tuoyu.portal.tests.test_api import API_MATRIX as PORTAL_MATRIX
 
 Statuses = dict[str, int]
 
@@ -153,7 +154,7 @@ def _normalise(path: str) -> str:
 
 
 def test_every_matrix_row_covers_every_role() -> None:
-    for _method, _template, statuses in (*MATRIX, *PLANNING_MATRIX, *ANALYSIS_MATRIX):
+    for _method, _template, statuses in (*MATRIX, *PLANNING_MATRIX, *ANALYSIS_MATRIX, *PORTAL_MATRIX):
         assert set(statuses) == set(ROLES)
 
 
@@ -167,7 +168,7 @@ def test_every_endpoint_is_in_the_matrix(client: Client) -> None:
         if method in {"get", "post", "put", "patch", "delete"}
     }
     # The planning endpoints are tested with the planning fixture in their own app.
-    rows = [*MATRIX, *PLANNING_MATRIX, *ANALYSIS_MATRIX]
+    rows = [*MATRIX, *PLANNING_MATRIX, *ANALYSIS_MATRIX, *PORTAL_MATRIX]
     in_matrix = {(method, _normalise(template)) for method, template, _statuses in rows}
     missing = in_schema - in_matrix
     assert not missing, f"endpoints without a permission test: {sorted(missing)}"

@@ -8,6 +8,7 @@ from tuoyu.accounts.tests.test_views import MATRIX as ACCOUNTS_MATRIX
 from tuoyu.indicators.tests.test_views import MATRIX as INDICATORS_MATRIX
 from tuoyu.planning.tests.test_views import MATRIX as PLANNING_MATRIX
 from tuoyu.planning.tests.test_views_analysis import MATRIX as ANALYSIS_MATRIX
+from tuoyu.portal.tests.test_views import MATRIX as PORTAL_MATRIX
 from tuoyu.registry.tests.test_views import MATRIX as REGISTRY_MATRIX
 
 # Served by Django or django-ninja and tested elsewhere: the admin by Django itself, the
@@ -28,6 +29,13 @@ def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
 
 def test_every_named_page_has_a_row_in_a_permission_matrix() -> None:
     pages = {name for name in _names(get_resolver()) if name.split(":")[0] not in NOT_PAGES}
-    matrices = (ACCOUNTS_MATRIX, INDICATORS_MATRIX, REGISTRY_MATRIX, PLANNING_MATRIX, ANALYSIS_MATRIX)
+    matrices = (
+        ACCOUNTS_MATRIX,
+        INDICATORS_MATRIX,
+        REGISTRY_MATRIX,
+        PLANNING_MATRIX,
+        ANALYSIS_MATRIX,
+        PORTAL_MATRIX,
+    )
     tested = {row[0] for matrix in matrices for row in matrix}
     assert pages - tested == set(), "pages without a permission test"
