@@ -40,7 +40,7 @@ from tuoyu.planning import loader
 from tuoyu.planning.analysis_common import FloatArray, forecast_cache, revision, today
 from tuoyu.planning.models import DemandZone, Scenario
 from tuoyu.registry.models import Institution, Township
-from tuoyu.registry.selectors import puhui_on
+from tuoyu.registry.selectors import classes_open_on, counted_on, puhui_on
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -310,9 +310,9 @@ def puhui_supply(*, day: dt.date) -> tuple[list[SupplyPoint], int, float]:
     Returns the institutions with coordinates and slots, and the number and slots of
     those that cannot be placed on the map (no coordinates), which the page reports.
     """
-    active = loader.active_classes_on_relation(day)
+    active = classes_open_on(day, prefix="classes__")
     rows = (
-        Institution.objects.filter(loader.counted_on(day))
+        Institution.objects.filter(counted_on(day))
         .filter(puhui_on(day))
         .annotate(
             young=Sum(

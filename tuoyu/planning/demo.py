@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from auditlog.context import disable_auditlog
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from tuoyu.accounts.models import User
 from tuoyu.engine import codes
@@ -29,7 +29,8 @@ from tuoyu.planning.models import (
     Scenario,
     SiteForm,
 )
-from tuoyu.registry.models import AgeBand, ChildPopulation, FilingStatus, Form, Institution, Township
+from tuoyu.registry.models import AgeBand, ChildPopulation, Form, Institution, Township
+from tuoyu.registry.selectors import counted_on
 
 PLANNING_SEED = 20251
 DEMO_SCENARIO_NAME = "2027 年目标情景（示例）"
@@ -102,12 +103,7 @@ def _population(town: Township) -> int:
 
 
 def _operating(day: dt.date) -> Any:
-    return (
-        Institution.objects.filter(filing_status=FilingStatus.FILED, filed_on__lte=day)
-        .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day))
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
-        .order_by("township__code", "credit_code")
-    )
+    return Institution.objects.filter(counted_on(day)).order_by("township__code", "credit_code")
 
 
 def planning_demo_build(*, seed: int = PLANNING_SEED, as_of: dt.date, admin: User | None) -> dict[str, int]:

@@ -41,7 +41,6 @@ from tuoyu.planning.models import (
 )
 from tuoyu.registry.models import (
     ChildPopulation,
-    FilingStatus,
     IncomeScope,
     IncomeStat,
     Institution,
@@ -50,6 +49,7 @@ from tuoyu.registry.models import (
     Township,
     TownshipYear,
 )
+from tuoyu.registry.selectors import classes_open_on, counted_on
 
 SITE_CLASS_TYPES: dict[str, tuple[str, ...]] = {
     "community": ("infant", "toddler", "older"),
@@ -141,21 +141,6 @@ def _income(year: int) -> tuple[float | None, int | None]:
         .first()
     )
     return (None, None) if row is None else (float(row[1]), int(row[0]))
-
-
-def counted_on(day: dt.date) -> Q:
-    """Institutions whose slots count on ``day``: filed (and not yet revoked), operating.
-
-    The indicator engine's rule, as a query, for reads that only need the institutions."""
-    return (
-        Q(filed_on__lte=day)
-        & (
-            Q(filing_status=FilingStatus.FILED)
-            | Q(filing_status=FilingStatus.REVOKED, filing_revoked_on__gt=day)
-        )
-        & (Q(opened_on__isnull=True) | Q(opened_on__lte=day))
-        & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
-    )
 
 
 def _designated_on(day: dt.date) -> Q:
@@ -291,7 +276,7 @@ def _gather_candidates(
             Institution.objects.filter(counted, ownership=Ownership.PRIVATE)
             .exclude(pk__in=designated)
             .annotate(
-                slots=Sum("classes__approved_slots", filter=active_classes_on_relation(day)),
+                slots=Sum("classes__approved_slots", filter=classes_open_on(day, prefix="classes__")),
             )
             .filter(slots__gt=0)
             .order_by("pk")
@@ -308,13 +293,6 @@ def _gather_candidates(
                 label={**_institution_label(institution), "slots": slots},
             )
     return rows, sites, skipped
-
-
-def active_classes_on_relation(day: dt.date) -> Q:
-    """Classes (seen from their institution) that operate on ``day``."""
-    return (Q(classes__opened_on__isnull=True) | Q(classes__opened_on__lte=day)) & (
-        Q(classes__closed_on__isnull=True) | Q(classes__closed_on__gt=day)
-    )
 
 
 def _site_class_slots(class_type: str) -> float:

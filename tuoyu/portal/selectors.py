@@ -21,12 +21,11 @@ from tuoyu.registry.models import (
     CareClass,
     ClassType,
     Fee,
-    FilingStatus,
     Institution,
     Ownership,
     PuhuiDesignation,
 )
-from tuoyu.registry.selectors import puhui_on
+from tuoyu.registry.selectors import classes_open_on, counted_on, puhui_on
 
 PAGE_SIZE = 20
 EARTH_RADIUS_KM = 6371.0088
@@ -136,23 +135,6 @@ class InstitutionCard:
         return sum(line.vacancies for line in self.classes)
 
 
-def _filed_and_operating(day: dt.date) -> Q:
-    """The queryset form of ``Institution.is_filed_on`` and ``is_operating_on``."""
-    filed = Q(filing_status__in=(FilingStatus.FILED, FilingStatus.REVOKED), filed_on__lte=day) & (
-        Q(filing_revoked_on__isnull=True) | Q(filing_revoked_on__gt=day)
-    )
-    operating = (Q(opened_on__isnull=True) | Q(opened_on__lte=day)) & (
-        Q(closed_on__isnull=True) | Q(closed_on__gt=day)
-    )
-    return filed & operating
-
-
-def _open_classes(day: dt.date) -> QuerySet[CareClass]:
-    return CareClass.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day)).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=day)
-    )
-
-
 def _fees_in_force(day: dt.date) -> QuerySet[Fee]:
     return Fee.objects.filter(effective_from__lte=day).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gte=day)
@@ -161,12 +143,12 @@ def _fees_in_force(day: dt.date) -> QuerySet[Fee]:
 
 def public_institutions(*, as_of: dt.date) -> QuerySet[Institution]:
     """Institutions a parent may find on ``as_of``: filed and operating."""
-    return Institution.objects.filter(_filed_and_operating(as_of))
+    return Institution.objects.filter(counted_on(as_of))
 
 
 def _searched(*, filters: ParentFilters, as_of: dt.date) -> QuerySet[Institution]:
     institutions = public_institutions(as_of=as_of)
-    classes = _open_classes(as_of).filter(institution=OuterRef("pk"))
+    classes = CareClass.objects.filter(classes_open_on(as_of)).filter(institution=OuterRef("pk"))
     fees = _fees_in_force(as_of).filter(institution=OuterRef("pk"))
     if filters.class_types is not None:
         classes = classes.filter(class_type__in=filters.class_types)
@@ -220,7 +202,11 @@ def _cards_queryset(*, as_of: dt.date) -> QuerySet[Institution]:
         public_institutions(as_of=as_of)
         .select_related("township")
         .prefetch_related(
-            Prefetch("classes", queryset=_open_classes(as_of).order_by("class_type", "name"), to_attr="open"),
+            Prefetch(
+                "classes",
+                queryset=CareClass.objects.filter(classes_open_on(as_of)).order_by("class_type", "name"),
+                to_attr="open",
+            ),
             Prefetch(
                 "fees", queryset=_fees_in_force(as_of).order_by("effective_from", "pk"), to_attr="fees_now"
             ),

@@ -29,6 +29,7 @@ from tuoyu.registry.models import (
     Dataset,
     Employment,
     Fee,
+    FilingStatus,
     Institution,
     PuhuiDesignation,
     Staff,
@@ -161,6 +162,29 @@ class InstitutionFilters:
     puhui: bool | None = None
     with_violations: bool | None = None
     search: str = ""
+
+
+def counted_on(day: dt.date) -> Q:
+    """Institutions whose slots count on ``day``: filed (a revoked filing until its end
+    date) and operating. The indicator engine's rule, as a query, for reads that only
+    need the institutions."""
+    return (
+        Q(filed_on__lte=day)
+        & (
+            Q(filing_status=FilingStatus.FILED)
+            | Q(filing_status=FilingStatus.REVOKED, filing_revoked_on__gt=day)
+        )
+        & (Q(opened_on__isnull=True) | Q(opened_on__lte=day))
+        & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+    )
+
+
+def classes_open_on(day: dt.date, *, prefix: str = "") -> Q:
+    """Classes operating on ``day``; ``prefix`` (``"classes__"``) reads them from their
+    institution."""
+    return (Q(**{f"{prefix}opened_on__isnull": True}) | Q(**{f"{prefix}opened_on__lte": day})) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": day})
+    )
 
 
 def puhui_on(day: dt.date) -> Q:
