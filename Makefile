@@ -29,10 +29,10 @@ test: $(VENV)/.installed lint
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check tuoyu benchmarks
-	$(VENV)/bin/ruff format --check tuoyu benchmarks
+	$(VENV)/bin/ruff check tuoyu benchmarks tools
+	$(VENV)/bin/ruff format --check tuoyu benchmarks tools
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy tuoyu benchmarks
+	$(VENV)/bin/mypy tuoyu benchmarks tools
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'

@@ -256,3 +256,31 @@ def explain(
     seats[passed_over] = capacity[question_places]
     applicants_ahead[~passed_over] = -1
     return Explanation(passed_over, applicants_ahead, placed_ahead, seats)
+
+
+def waitlist_positions(result: MatchResult, preferences: IntArray, priority: IntArray) -> IntArray:
+    """Each child's 1-based position on the waiting list of every place it was passed over at.
+
+    The waiting list of a place holds the children who would rather have it than what
+    they hold (``explain``'s ``passed_over`` choices: every choice above the held place,
+    every listed choice of an unplaced child), in priority order; position 1 is offered
+    the place first when a seat frees. Returns an ``(n_children, k)`` array like the
+    preferences, ``-1`` outside the passed-over choices. Children placed at a choice or
+    who ranked it below their place are not on its list: they would not take the seat.
+
+    One lexsort of the passed-over choices by place, then priority, puts every waiting
+    list in a run; a child's position is its index within its run plus one. Priorities
+    are strict at each place (:func:`validate`), so positions are ``1..m`` at each place.
+    """
+    preferences = np.asarray(preferences, dtype=np.int64)
+    priority = np.asarray(priority, dtype=np.int64)
+    listed = preferences >= 0
+    held = (preferences == result.place_of[:, None]) & listed
+    passed_over = listed & (np.cumsum(held, axis=1) == 0)
+    positions = np.full(preferences.shape, -1, dtype=np.int64)
+    waiting_places = preferences[passed_over]
+    order = np.lexsort((priority[passed_over], waiting_places))
+    position = np.empty(order.size, dtype=np.int64)
+    position[order] = _rank_in_group(waiting_places[order]) + 1
+    positions[passed_over] = position
+    return positions
