@@ -255,3 +255,12 @@ def role_clients(
         clients[name] = client
     clients["anonymous"] = Client()
     return clients
+
+
+@pytest.fixture(autouse=True)
+def _sms_kept_in_memory(settings: object) -> None:
+    """Text messages go to ``tuoyu.common.sms.outbox``, emptied before each test."""
+    from tuoyu.common import sms
+
+    settings.TUOYU_SMS_BACKEND = sms.LOCMEM_BACKEND  # type: ignore[attr-defined]
+    sms.outbox_clear()

@@ -9,6 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from tuoyu.accounts.models import User
+        from tuoyu.accounts.models import PhoneCode, User
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
+        # The code's HMAC stays out of the log, like the password.
+        auditlog.register(PhoneCode, exclude_fields=["code_hash"])

@@ -60,3 +60,34 @@ class User(AbstractUser):
     @property
     def sees_registry(self) -> bool:
         return self.is_bureau_admin or self.is_township_official or self.is_institution_operator
+
+
+class PhoneCodePurpose(models.TextChoices):
+    REGISTER = "register", _("注册")
+    RESET_PASSWORD = "reset_password", _("找回密码")
+
+
+class PhoneCode(models.Model):
+    """A verification code sent by SMS to prove that a parent holds a mobile number.
+
+    Only a keyed HMAC of the code is stored (``code_hash``, see
+    ``tuoyu.accounts.services``), never the code. The newest code of a phone and purpose is
+    the only one that counts; it dies when used, when it expires or after too many wrong
+    attempts. The rules are in ``tuoyu.accounts.services``.
+    """
+
+    phone = models.CharField(_("手机号码"), max_length=11)
+    purpose = models.CharField(_("用途"), max_length=20, choices=PhoneCodePurpose.choices)
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.phone} · {self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"

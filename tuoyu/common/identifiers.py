@@ -4,6 +4,8 @@
   0–9 or X.
 * 统一社会信用代码 (unified social credit code), GB 32100-2015: MOD 31 over a 31-character
   alphabet without I, O, Z, S and V.
+* 手机号码 (mainland mobile number): 11 digits ``1[3-9]xxxxxxxxx``; no check digit, only
+  the shape is checked.
 
 Pure functions, no Django: forms, services, the importers and the demo generator share them.
 """
@@ -11,12 +13,16 @@ Pure functions, no Django: forms, services, the importers and the demo generator
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RESIDENT_ID_CHECK = "10X98765432"
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+# [0-9], not \d: \d also matches full-width and other Unicode digits.
+MOBILE_PHONE = re.compile(r"1[3-9][0-9]{9}")
 
 
 class IdentifierError(ValueError):
@@ -77,3 +83,21 @@ def credit_code_normalize(value: str) -> str:
     if credit_code_check_char(code[:17]) != code[17]:
         raise IdentifierError("统一社会信用代码校验位错误 / wrong check character (GB 32100)")
     return code
+
+
+def phone_normalize(value: str) -> str:
+    """Return a mainland mobile number as its 11 digits or raise IdentifierError.
+
+    Spaces and hyphens are ignored, and a leading ``+86`` or ``86`` (the country code) is
+    dropped: ``+86 138-0013-8000`` -> ``13800138000``.
+    """
+    number = re.sub(r"[\s-]", "", value)
+    if number.startswith("+86"):
+        number = number[3:]
+    elif number.startswith("86") and len(number) == 13:
+        number = number[2:]
+    if not MOBILE_PHONE.fullmatch(number):
+        raise IdentifierError(
+            "手机号码应为 11 位中国大陆手机号码，以 13–19 开头 / must be an 11-digit mainland mobile number"
+        )
+    return number
