@@ -20,6 +20,8 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import SessionAuth
 
+from tuoyu.accounts.api import router as accounts_router
+from tuoyu.enrollment.api import router as enrollment_router
 from tuoyu.indicators.api import router as indicators_router
 from tuoyu.planning.api import router as planning_router
 from tuoyu.planning.api_analysis import router as planning_analysis_router
@@ -42,6 +44,8 @@ api.add_router("/v1/", registry_router)
 api.add_router("/v1/", planning_router)
 api.add_router("/v1/", planning_analysis_router)
 api.add_router("/v1/", portal_router)
+api.add_router("/v1/", enrollment_router)
+api.add_router("/v1/", accounts_router)
 
 _LOCATIONS = {"query", "path", "body", "header", "cookie", "form", "file"}
 

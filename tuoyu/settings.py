@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tuoyu.indicators",
     "tuoyu.planning",
     "tuoyu.portal",
+    "tuoyu.enrollment",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,17 @@ TUOYU_CERTIFICATION = {
 # How a plan run is computed: "thread" (in a background thread of the web process, with
 # progress shown) or "inline" (within the request; tests).
 TUOYU_PLAN_RUNS = os.environ.get("TUOYU_PLAN_RUNS", "thread")
+
+# Text messages: the backend class by dotted path. The console backend prints each message
+# (the demo's verification codes) on the server's standard output; a real gateway is a class
+# with the interface of tuoyu.common.sms.SmsBackend.
+TUOYU_SMS_BACKEND = os.environ.get("TUOYU_SMS_BACKEND", "tuoyu.common.sms.ConsoleBackend")
+
+# Verification codes sent by SMS (parents' sign-up and password reset): 6 digits.
+TUOYU_PHONE_CODE_TTL_SECONDS = 10 * 60  # valid for
+TUOYU_PHONE_CODE_MAX_ATTEMPTS = 5  # wrong tries, then the code is dead
+TUOYU_PHONE_CODE_RESEND_SECONDS = 60  # no new code for the same phone and purpose within
+TUOYU_PHONE_CODE_DAILY_LIMIT = 10  # codes per phone in any 24 hours
 
 LOGGING = {
     "version": 1,

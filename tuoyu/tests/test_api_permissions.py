@@ -21,7 +21,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tuoyu.accounts.tests.test_api import API_MATRIX as ACCOUNTS_MATRIX
 from tuoyu.conftest import ROLES, SmallRegistry
+from tuoyu.enrollment.tests.test_api import API_MATRIX as ENROLLMENT_MATRIX
 from tuoyu.planning.tests.test_api import API_MATRIX as PLANNING_MATRIX
 from tuoyu.planning.tests.test_api_analysis import API_MATRIX as ANALYSIS_MATRIX
 from tuoyu.portal.tests.test_api import API_MATRIX as PORTAL_MATRIX
@@ -154,7 +156,14 @@ def _normalise(path: str) -> str:
 
 
 def test_every_matrix_row_covers_every_role() -> None:
-    for _method, _template, statuses in (*MATRIX, *PLANNING_MATRIX, *ANALYSIS_MATRIX, *PORTAL_MATRIX):
+    for _method, _template, statuses in (
+        *MATRIX,
+        *PLANNING_MATRIX,
+        *ANALYSIS_MATRIX,
+        *PORTAL_MATRIX,
+        *ENROLLMENT_MATRIX,
+        *ACCOUNTS_MATRIX,
+    ):
         assert set(statuses) == set(ROLES)
 
 
@@ -168,7 +177,7 @@ def test_every_endpoint_is_in_the_matrix(client: Client) -> None:
         if method in {"get", "post", "put", "patch", "delete"}
     }
     # The planning endpoints are tested with the planning fixture in their own app.
-    rows = [*MATRIX, *PLANNING_MATRIX, *ANALYSIS_MATRIX, *PORTAL_MATRIX]
+    rows = [*MATRIX, *PLANNING_MATRIX, *ANALYSIS_MATRIX, *PORTAL_MATRIX, *ENROLLMENT_MATRIX, *ACCOUNTS_MATRIX]
     in_matrix = {(method, _normalise(template)) for method, template, _statuses in rows}
     missing = in_schema - in_matrix
     assert not missing, f"endpoints without a permission test: {sorted(missing)}"

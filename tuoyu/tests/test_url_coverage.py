@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tuoyu.accounts.tests.test_views import MATRIX as ACCOUNTS_MATRIX
+from tuoyu.enrollment.tests.test_views_parent import MATRIX as ENROLLMENT_PARENT_MATRIX
+from tuoyu.enrollment.tests.test_views_public import MATRIX as ENROLLMENT_PUBLIC_MATRIX
+from tuoyu.enrollment.tests.test_views_staff import MATRIX as ENROLLMENT_STAFF_MATRIX
 from tuoyu.indicators.tests.test_views import MATRIX as INDICATORS_MATRIX
 from tuoyu.planning.tests.test_views import MATRIX as PLANNING_MATRIX
 from tuoyu.planning.tests.test_views_analysis import MATRIX as ANALYSIS_MATRIX
@@ -36,6 +39,9 @@ def test_every_named_page_has_a_row_in_a_permission_matrix() -> None:
         PLANNING_MATRIX,
         ANALYSIS_MATRIX,
         PORTAL_MATRIX,
+        ENROLLMENT_PARENT_MATRIX,
+        ENROLLMENT_STAFF_MATRIX,
+        ENROLLMENT_PUBLIC_MATRIX,
     )
     tested = {row[0] for matrix in matrices for row in matrix}
     assert pages - tested == set(), "pages without a permission test"

@@ -68,7 +68,7 @@ def create_demo_accounts() -> list[DemoAccount]:
             institution,
             f"{institution.name}（{institution.credit_code}）" if institution else "",
         ),
-        ("public", Role.PUBLIC, None, None, "公开信息 / public information only"),
+        ("public", Role.PUBLIC, None, None, "家长，两个示例婴幼儿 / a parent with two synthetic children"),
     ]
     accounts = []
     with transaction.atomic():

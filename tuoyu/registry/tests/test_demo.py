@@ -14,8 +14,10 @@ from tuoyu.accounts.models import Role, User
 from tuoyu.common import crypto
 from tuoyu.common.identifiers import credit_code_normalize, resident_id_normalize
 from tuoyu.engine import codes
+from tuoyu.enrollment import demo as enrollment_demo
 from tuoyu.indicators.models import CatalogItem, ServiceCatalog, TargetSet
 from tuoyu.indicators.selectors import indicator_report
+from tuoyu.planning import demo as planning_demo
 from tuoyu.registry import demo
 from tuoyu.registry.models import (
     CareClass,
@@ -338,6 +340,9 @@ def test_reset_detaches_other_accounts() -> None:
     other = User.objects.create_user(
         "someone", password="x" * 12, role=Role.TOWNSHIP_OFFICIAL, township=Township.objects.first()
     )
+    # As the command's --reset does: enrollment and planning rows first, they point here.
+    enrollment_demo.enrollment_demo_clear()
+    planning_demo.planning_demo_clear()
     deleted = demo.registry_clear()
     assert deleted["detached accounts"] == 1
     assert deleted["demo accounts"] == 4

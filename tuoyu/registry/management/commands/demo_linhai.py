@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from tuoyu.accounts.models import User
+from tuoyu.enrollment import demo as enrollment_demo
 from tuoyu.indicators.selectors import indicator_report
 from tuoyu.planning import demo as planning_demo
 from tuoyu.planning import services as planning_services
@@ -30,6 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, seed: int, reset: bool, **options: Any) -> None:
         if reset and demo.registry_has_data():
+            enrollment_demo.enrollment_demo_clear()
             planning_demo.planning_demo_clear()
             deleted = demo.registry_clear()
             self.stdout.write(f"已清空 / cleared: {sum(deleted.values())} rows")
@@ -56,6 +58,8 @@ class Command(BaseCommand):
         self._accounts(demo.create_demo_accounts())
         if not planning_demo.planning_demo_has_data():
             self._planning()
+        if not enrollment_demo.enrollment_demo_has_data():
+            self._enrollment()
         self.stdout.write(self.style.WARNING(demo.SYNTHETIC_NOTE))
 
     def _planning(self) -> None:
@@ -73,6 +77,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{scenario.name}: {run.plan_status}, {cost:,.0f} 元 / CNY, {seconds:.2f} s")
         else:
             self.stdout.write(self.style.ERROR(f"{scenario.name}: {run.error}"))
+
+    def _enrollment(self) -> None:
+        """Two rounds of central enrollment with synthetic applicants."""
+        admin = User.objects.get(username="admin")
+        parent = User.objects.filter(username="public").first()
+        counts = enrollment_demo.enrollment_demo_build(admin=admin, parent=parent)
+        self.stdout.write(
+            f"统一报名示例 / enrollment demo: {counts['applications']} applications, "
+            f"{counts['placed']} placed in the first round; "
+            f"{counts['carried_over']} carried over to the open second round"
+        )
 
     def _figures(self) -> None:
         for day in demo.CHECK_DATES:

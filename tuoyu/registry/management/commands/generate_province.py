@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tuoyu.enrollment import demo as enrollment_demo
+from tuoyu.planning import demo as planning_demo
 from tuoyu.registry import demo
 
 
@@ -33,6 +35,9 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         if options["reset"] and demo.registry_has_data():
+            # Enrollment and planning rows point at the registry and the demo accounts.
+            enrollment_demo.enrollment_demo_clear()
+            planning_demo.planning_demo_clear()
             deleted = demo.registry_clear()
             progress(f"已清空 / cleared: {sum(deleted.values())} rows")
         if demo.registry_has_data():
