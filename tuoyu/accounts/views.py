@@ -28,13 +28,24 @@ from django.views import View
 
 from tuoyu.accounts import services
 from tuoyu.accounts.forms import PhoneCodeForm, PhoneForm, add_service_error
-from tuoyu.accounts.models import PhoneCodePurpose, User
+from tuoyu.accounts.models import PhoneCodePurpose, Role, User
 from tuoyu.common.sms import backend_is_console
+
+
+def home_url_for(user: object) -> str:
+    """Where a user lands without a ``next``: parents (the public role) on their enrollment
+    page, staff on the dashboard."""
+    if isinstance(user, User) and user.role == Role.PUBLIC and not user.is_superuser:
+        return reverse("enrollment:home")
+    return reverse(settings.LOGIN_REDIRECT_URL)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return home_url_for(self.request.user)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -131,7 +142,7 @@ class PhoneCodeView(View):
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, self.success_message())
-                return HttpResponseRedirect(self._next(request) or reverse("home"))
+                return HttpResponseRedirect(self._next(request) or home_url_for(request.user))
         if form.has_error("phone"):
             # The number itself is refused (already registered, say): back to step 1.
             step1 = PhoneForm({"phone": request.POST.get("phone", "")})

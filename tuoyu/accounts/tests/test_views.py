@@ -60,11 +60,18 @@ def test_the_login_page_shows_the_form(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_the_right_password_logs_in_and_goes_to_the_dashboard(client: Client, public_user: User) -> None:
-    response = client.post(reverse("accounts:login"), {"username": "public", "password": PASSWORD})
+def test_the_right_password_logs_in_and_goes_to_the_dashboard(client: Client, township_user: User) -> None:
+    response = client.post(reverse("accounts:login"), {"username": "township", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("indicators:dashboard")
     assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+def test_a_parent_logs_in_to_their_enrollment_page(client: Client, public_user: User) -> None:
+    response = client.post(reverse("accounts:login"), {"username": "public", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("enrollment:home")
 
 
 @pytest.mark.django_db
@@ -186,7 +193,7 @@ def test_signing_up_sends_a_code_then_creates_the_parent_and_logs_them_in(client
     assert [message.phone for message in sms.outbox] == [PHONE]
     response = client.post(url, _confirm(_sent_code(), action="register"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("enrollment:home")
     user = User.objects.get(username=PHONE)
     assert user.role == Role.PUBLIC
     assert client.session["_auth_user_id"] == str(user.pk)
@@ -205,7 +212,7 @@ def test_after_signing_up_a_next_address_on_another_site_is_ignored(client: Clie
     url = reverse("accounts:register")
     client.post(url, {"action": "send", "phone": PHONE})
     response = client.post(url, _confirm(_sent_code(), action="register", next="https://evil.example/"))
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("enrollment:home")
 
 
 @pytest.mark.django_db
@@ -278,7 +285,7 @@ def test_resetting_a_password_by_phone_logs_the_parent_in(client: Client) -> Non
     response = client.post(url, {"action": "send", "phone": PHONE})
     assert 'name="action" value="reset"' in response.content.decode()
     response = client.post(url, _confirm(_sent_code(), action="reset"))
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == reverse("enrollment:home")
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     assert client.session["_auth_user_id"] == str(user.pk)
