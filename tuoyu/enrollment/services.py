@@ -206,11 +206,12 @@ def _places_available(*, on: dt.date) -> dict[tuple[int, str], int]:
 
 
 def _places_create(round_: Round, *, on: dt.date) -> None:
-    RoundPlace.objects.bulk_create(
-        RoundPlace(round=round_, institution_id=institution_id, class_type=class_type, capacity=capacity)
-        for (institution_id, class_type), capacity in sorted(_places_available(on=on).items())
-        if capacity > 0
-    )
+    # One by one, not in bulk, so that each place has its own audit entry.
+    for (institution_id, class_type), capacity in sorted(_places_available(on=on).items()):
+        if capacity > 0:
+            RoundPlace.objects.create(
+                round=round_, institution_id=institution_id, class_type=class_type, capacity=capacity
+            )
 
 
 def round_create(
@@ -392,9 +393,8 @@ def round_follow_up_create(
                 reference=_reference_new(round_),
                 start_month=old.start_month,
             )
-            Choice.objects.bulk_create(
-                Choice(application=application, rank=rank, place=place) for rank, place in enumerate(kept, 1)
-            )
+            for rank, place in enumerate(kept, 1):
+                Choice.objects.create(application=application, rank=rank, place=place)
         previous.status = RoundStatus.FINISHED
         previous.save(update_fields=["status"])
     return round_
@@ -482,9 +482,8 @@ def application_submit(
             application.withdrawn_at = None
             application.save(update_fields=["start_month", "withdrawn_at", "updated_at"])
             application.choices.all().delete()
-        Choice.objects.bulk_create(
-            Choice(application=application, rank=rank, place=place) for rank, place in enumerate(places, 1)
-        )
+        for rank, place in enumerate(places, 1):
+            Choice.objects.create(application=application, rank=rank, place=place)
     return application
 
 

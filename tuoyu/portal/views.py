@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuoyu.enrollment.selectors import rounds_open_for_applications
 from tuoyu.indicators.views import township_geojson
 from tuoyu.portal.forms import ParentSearchForm
 from tuoyu.portal.selectors import (
@@ -65,6 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "today": today,
+            "open_rounds": list(rounds_open_for_applications()[:3]),
             "page": page,
             "cards": cards,
             "count": paginator.count,

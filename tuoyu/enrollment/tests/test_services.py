@@ -186,3 +186,25 @@ def test_an_accepted_offer_is_enrolled_into_the_registry(
     services.offer_enroll(actor=operator_user, offer=offer, care_class=care_class)
     assert CareClass.objects.get(pk=care_class.pk).enrolled == before + 1
     assert Offer.objects.get().status == OfferStatus.ENROLLED
+
+
+@pytest.mark.django_db
+def test_an_application_and_its_choices_are_in_the_audit_log(
+    open_round: Enrollment, parent_user: User, child: Child
+) -> None:
+    from auditlog.models import LogEntry
+
+    application = services.application_submit(
+        actor=parent_user,
+        round_=open_round.round,
+        child=child,
+        start_month=SEPTEMBER,
+        places=[open_round.nursery_toddler],
+    )
+    entries = LogEntry.objects.filter(actor=parent_user)
+    models = {entry.content_type.model for entry in entries}
+    assert {"application", "choice"} <= models
+    child_entry = LogEntry.objects.get(content_type__model="child", object_pk=str(child.pk))
+    assert resident_id(501, "20250310") not in str(child_entry.changes)
+    assert "张小宝" not in str(child_entry.changes)
+    assert application.reference in str(entries.get(content_type__model="application").changes)

@@ -25,7 +25,7 @@ from tuoyu.engine import lottery
 from tuoyu.enrollment import selectors, services
 from tuoyu.enrollment.allocation import round_allocate
 from tuoyu.enrollment.models import Round
-from tuoyu.enrollment.tests.conftest import make_child
+from tuoyu.enrollment.tests.conftest import Enrollment, make_child
 
 ALL_OK = dict.fromkeys(ROLES, 200)
 ALL_NOT_FOUND = dict.fromkeys(ROLES, 404)
@@ -207,3 +207,10 @@ def test_before_the_draw_the_json_holds_the_commitment_only(
     round_ = _opened(registry)
     response = role_clients["admin"].get(reverse("enrollment:lottery_json", kwargs={"pk": round_.pk}))
     assert response.json() == {"round": round_.pk, "name": round_.name, "commitment": round_.commitment}
+
+
+@pytest.mark.django_db
+def test_the_portal_invites_parents_to_an_open_round(client: Client, open_round: Enrollment) -> None:
+    content = client.get(reverse("portal:index")).content.decode()
+    assert f'data-open-round="{open_round.round.pk}"' in content
+    assert reverse("enrollment:home") in content
