@@ -20,6 +20,7 @@ from tuoyu.accounts.models import Role, User
 from tuoyu.conftest import PASSWORD, SmallRegistry, resident_id
 from tuoyu.enrollment import services
 from tuoyu.enrollment.models import Child, Round, RoundPlace
+from tuoyu.registry.models import Township
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -37,9 +38,6 @@ def make_child(
         today=TODAY,
         **extra,  # type: ignore[arg-type]
     )
-
-
-from tuoyu.registry.models import Township  # noqa: E402
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tuoyu.accounts.models import User
-from tuoyu.conftest import resident_id
+from tuoyu.conftest import SmallRegistry, resident_id
 from tuoyu.engine import lottery
 from tuoyu.enrollment import services
 from tuoyu.enrollment.allocation import round_allocate
@@ -81,9 +81,15 @@ def test_the_same_child_cannot_be_registered_twice(child: Child, other_parent: U
 
 
 @pytest.mark.django_db
-def test_staff_cannot_register_children(operator_user: User, registry: object) -> None:
+def test_staff_cannot_register_children(operator_user: User, registry: SmallRegistry) -> None:
     with pytest.raises(PermissionDenied):
-        make_child(guardian=operator_user, name="王", birth=dt.date(2025, 1, 1), serial=504, township_id=1)
+        make_child(
+            guardian=operator_user,
+            name="王",
+            birth=dt.date(2025, 1, 1),
+            serial=504,
+            township_id=registry.township_a.pk,
+        )
 
 
 @pytest.mark.django_db
