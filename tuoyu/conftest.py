@@ -8,7 +8,8 @@ The registry: two townships (A with children, B with children), institutions
 
 Users: ``admin_user`` (bureau admin), ``township_user`` (official of A),
 ``operator_user`` (operator of ``nursery_a``), ``other_operator_user`` (operator of
-``family_b``), ``public_user``; plus the anonymous visitor.
+``family_b``), ``lead_user`` (supervision lead), ``inspector_user`` (inspector based in
+A), ``public_user`` (a parent); plus the anonymous visitor.
 """
 
 from __future__ import annotations
@@ -235,12 +236,28 @@ def public_user(registry: SmallRegistry) -> User:
     return _user("public", Role.PUBLIC)
 
 
-ROLES = ("admin", "township", "operator", "public", "anonymous")
+@pytest.fixture
+def lead_user(registry: SmallRegistry) -> User:
+    return _user("lead", Role.SUPERVISION_LEAD)
+
+
+@pytest.fixture
+def inspector_user(registry: SmallRegistry) -> User:
+    """An inspector based in township A (so never sent to inspect an institution there)."""
+    return _user("inspector", Role.INSPECTOR, township=registry.township_a)
+
+
+ROLES = ("admin", "township", "operator", "lead", "inspector", "public", "anonymous")
 
 
 @pytest.fixture
 def role_clients(
-    admin_user: User, township_user: User, operator_user: User, public_user: User
+    admin_user: User,
+    township_user: User,
+    operator_user: User,
+    lead_user: User,
+    inspector_user: User,
+    public_user: User,
 ) -> dict[str, Client]:
     """A logged-in test client per role, and an anonymous one."""
     clients: dict[str, Client] = {}
@@ -248,6 +265,8 @@ def role_clients(
         ("admin", admin_user),
         ("township", township_user),
         ("operator", operator_user),
+        ("lead", lead_user),
+        ("inspector", inspector_user),
         ("public", public_user),
     ):
         client = Client()

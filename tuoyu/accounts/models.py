@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     BUREAU_ADMIN = "bureau_admin", _("市卫健局管理员")
     TOWNSHIP_OFFICIAL = "township_official", _("镇（街道）工作人员")
     INSTITUTION_OPERATOR = "institution_operator", _("托育机构负责人")
+    SUPERVISION_LEAD = "supervision_lead", _("监管负责人")
+    INSPECTOR = "inspector", _("检查人员")
     PUBLIC = "public", _("公众")
 
 
@@ -56,6 +58,16 @@ class User(AbstractUser):
     @property
     def is_institution_operator(self) -> bool:
         return self.is_active and self.role == Role.INSTITUTION_OPERATOR
+
+    @property
+    def is_supervision_lead(self) -> bool:
+        """Plans random inspections, reviews and publishes results, keeps the credit archives."""
+        return self.is_active and self.role == Role.SUPERVISION_LEAD
+
+    @property
+    def is_inspector(self) -> bool:
+        """Sees and records only the inspections assigned to them."""
+        return self.is_active and self.role == Role.INSPECTOR
 
     @property
     def sees_registry(self) -> bool:

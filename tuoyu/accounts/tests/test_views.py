@@ -120,11 +120,14 @@ def test_the_navigation_shows_what_each_role_may_open(role_clients: dict[str, Cl
     pages = {role: role_clients[role].get(reverse("indicators:dashboard")).content.decode() for role in ROLES}
     list_url = f'href="{reverse("registry:institution_list")}"'
     assert list_url in pages["admin"] and list_url in pages["township"] and list_url in pages["operator"]
-    assert list_url not in pages["public"] and list_url not in pages["anonymous"]
+    assert all(list_url not in pages[role] for role in ("lead", "inspector", "public", "anonymous"))
     admin_url = f'href="{reverse("admin:index")}"'
     assert admin_url in pages["admin"]
-    assert all(admin_url not in pages[role] for role in ("township", "operator", "public", "anonymous"))
-    assert reverse("accounts:logout") in pages["public"]
+    assert all(
+        admin_url not in pages[role]
+        for role in ("township", "operator", "lead", "inspector", "public", "anonymous")
+    )
+    assert all(reverse("accounts:logout") in pages[role] for role in ("lead", "inspector", "public"))
     assert reverse("accounts:login") in pages["anonymous"]
 
 

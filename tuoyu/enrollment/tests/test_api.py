@@ -53,15 +53,39 @@ ALL_404: Statuses = dict.fromkeys(ROLES, 404)
 
 
 def _parent_only(status: int) -> Statuses:
-    return {"admin": 403, "township": 403, "operator": 403, "public": status, "anonymous": 401}
+    return {
+        "admin": 403,
+        "township": 403,
+        "operator": 403,
+        "lead": 403,
+        "inspector": 403,
+        "public": status,
+        "anonymous": 401,
+    }
 
 
 def _bureau_only(status: int) -> Statuses:
-    return {"admin": status, "township": 403, "operator": 403, "public": 403, "anonymous": 401}
+    return {
+        "admin": status,
+        "township": 403,
+        "operator": 403,
+        "lead": 403,
+        "inspector": 403,
+        "public": 403,
+        "anonymous": 401,
+    }
 
 
 def _institution_staff(admin: int, operator: int) -> Statuses:
-    return {"admin": admin, "township": 403, "operator": operator, "public": 403, "anonymous": 401}
+    return {
+        "admin": admin,
+        "township": 403,
+        "operator": operator,
+        "lead": 403,
+        "inspector": 403,
+        "public": 403,
+        "anonymous": 401,
+    }
 
 
 API_MATRIX: list[tuple[str, str, Statuses]] = [

@@ -27,13 +27,45 @@ from tuoyu.enrollment.tests.conftest import Enrollment, make_child
 
 SEPTEMBER = dt.date(2026, 9, 1)
 
-HOME = {"admin": 302, "township": 302, "operator": 302, "public": 200, "anonymous": 302}
-PARENT_PAGE = {"admin": 403, "township": 403, "operator": 403, "public": 200, "anonymous": 302}
+HOME = {
+    "admin": 302,
+    "township": 302,
+    "operator": 302,
+    "lead": 302,
+    "inspector": 302,
+    "public": 200,
+    "anonymous": 302,
+}
+PARENT_PAGE = {
+    "admin": 403,
+    "township": 403,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 200,
+    "anonymous": 302,
+}
 PARENT_NOT_FOUND = {**PARENT_PAGE, "public": 404}
-OWN = {"admin": 404, "township": 404, "operator": 404, "public": 200, "anonymous": 302}
+OWN = {
+    "admin": 404,
+    "township": 404,
+    "operator": 404,
+    "lead": 404,
+    "inspector": 404,
+    "public": 200,
+    "anonymous": 302,
+}
 OWN_DONE = {**OWN, "public": 302}
 NOT_OWN = {**OWN, "public": 404}
-POST_ONLY = {"admin": 405, "township": 405, "operator": 405, "public": 405, "anonymous": 302}
+POST_ONLY = {
+    "admin": 405,
+    "township": 405,
+    "operator": 405,
+    "lead": 405,
+    "inspector": 405,
+    "public": 405,
+    "anonymous": 302,
+}
 
 
 # Objects the matrix rows need, built from the users ``role_clients`` created. ---------------

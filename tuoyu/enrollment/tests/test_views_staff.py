@@ -37,16 +37,56 @@ SEPTEMBER = dt.date(2026, 9, 1)
 PARENT_PHONE = "13900000009"
 
 # Who gets what: anonymous visitors always go to the login page, parents always get 403.
-STAFF_READ: Expected = {"admin": 200, "township": 200, "operator": 200, "public": 403, "anonymous": 302}
-ADMIN_PAGE: Expected = {"admin": 200, "township": 403, "operator": 403, "public": 403, "anonymous": 302}
+STAFF_READ: Expected = {
+    "admin": 200,
+    "township": 200,
+    "operator": 200,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
+ADMIN_PAGE: Expected = {
+    "admin": 200,
+    "township": 403,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
 ADMIN_ACTION: Expected = {**ADMIN_PAGE, "admin": 302}
 DRAFT_READ: Expected = {**STAFF_READ, "township": 404, "operator": 404}
 NOT_FOUND: Expected = {**STAFF_READ, "admin": 404, "township": 404, "operator": 404}
-EXPORT: Expected = {"admin": 200, "township": 200, "operator": 403, "public": 403, "anonymous": 302}
+EXPORT: Expected = {
+    "admin": 200,
+    "township": 200,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
 EXPORT_NOT_READY: Expected = {**EXPORT, "admin": 404, "township": 404}
-ENROLL_OWN: Expected = {"admin": 302, "township": 403, "operator": 302, "public": 403, "anonymous": 302}
+ENROLL_OWN: Expected = {
+    "admin": 302,
+    "township": 403,
+    "operator": 302,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
 ENROLL_OTHER: Expected = {**ENROLL_OWN, "operator": 404}
-HARDSHIP_READ: Expected = {"admin": 200, "township": 200, "operator": 403, "public": 403, "anonymous": 302}
+HARDSHIP_READ: Expected = {
+    "admin": 200,
+    "township": 200,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
 REVIEW_OWN: Expected = {**HARDSHIP_READ, "admin": 302, "township": 302}
 REVIEW_OTHER: Expected = {**REVIEW_OWN, "township": 404}
 
@@ -178,7 +218,15 @@ MATRIX: list[tuple[str, Callable[[SmallRegistry], dict[str, Any]], str, Expected
         "enrollment:institution",
         lambda r: {},
         "get",
-        {"admin": 404, "township": 403, "operator": 200, "public": 403, "anonymous": 302},
+        {
+            "admin": 404,
+            "township": 403,
+            "operator": 200,
+            "lead": 403,
+            "inspector": 403,
+            "public": 403,
+            "anonymous": 302,
+        },
     ),
     ("enrollment:offer_enroll", _offer_at(lambda r: r.nursery_a), "post", ENROLL_OWN),
     # The operator runs nursery_a: an offer of kindergarten_a is not theirs.

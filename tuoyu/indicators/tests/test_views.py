@@ -358,7 +358,7 @@ def test_an_operators_drill_down_shows_their_institution_only(
 
 @pytest.mark.django_db
 def test_the_public_sees_the_numbers_but_no_records(role_clients: dict[str, Client]) -> None:
-    for role in ("public", "anonymous"):
+    for role in ("lead", "inspector", "public", "anonymous"):
         content = _get(role_clients[role], "indicators:figure", kwargs={"code": "certified_share"})
         assert _records(content) == set()
         assert "50.0%" in content
@@ -422,9 +422,10 @@ def test_the_township_page_lists_only_the_institutions_the_user_may_see(
         role_clients["operator"], "indicators:township", kwargs={"code": registry.township_a.code}
     )
     assert registry.nursery_a.name in operator and registry.kindergarten_a.name not in operator
-    public = _get(role_clients["public"], "indicators:township", kwargs={"code": registry.township_a.code})
-    assert registry.nursery_a.name not in public
-    assert "机构明细仅向" in public
+    for role in ("lead", "inspector", "public"):
+        page = _get(role_clients[role], "indicators:township", kwargs={"code": registry.township_a.code})
+        assert registry.nursery_a.name not in page, role
+        assert "机构明细仅向" in page, role
 
 
 @pytest.mark.django_db

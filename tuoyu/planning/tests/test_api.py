@@ -21,12 +21,36 @@ from tuoyu.planning.models import PlanRun, RunStatus, Scenario
 from tuoyu.planning.tests.conftest import PlanningData, plan_of
 
 Statuses = dict[str, int]
-READ: Statuses = {"admin": 200, "township": 200, "operator": 403, "public": 403, "anonymous": 401}
-MISSING: Statuses = {"admin": 404, "township": 404, "operator": 403, "public": 403, "anonymous": 401}
+READ: Statuses = {
+    "admin": 200,
+    "township": 200,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 401,
+}
+MISSING: Statuses = {
+    "admin": 404,
+    "township": 404,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 401,
+}
 
 
 def _write(status: int) -> Statuses:
-    return {"admin": status, "township": 403, "operator": 403, "public": 403, "anonymous": 401}
+    return {
+        "admin": status,
+        "township": 403,
+        "operator": 403,
+        "lead": 403,
+        "inspector": 403,
+        "public": 403,
+        "anonymous": 401,
+    }
 
 
 API_MATRIX: list[tuple[str, str, Statuses]] = [

@@ -16,8 +16,24 @@ from tuoyu.planning.tests.test_access import two_zones
 
 Statuses = dict[str, int]
 
-PLANNERS: Statuses = {"admin": 200, "township": 200, "operator": 403, "public": 403, "anonymous": 401}
-PLANNERS_INVALID: Statuses = {"admin": 422, "township": 422, "operator": 403, "public": 403, "anonymous": 401}
+PLANNERS: Statuses = {
+    "admin": 200,
+    "township": 200,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 401,
+}
+PLANNERS_INVALID: Statuses = {
+    "admin": 422,
+    "township": 422,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 401,
+}
 
 API_MATRIX: list[tuple[str, str, Statuses]] = [
     ("get", "/api/v1/planning/access", PLANNERS),

@@ -18,10 +18,42 @@ from tuoyu.planning.models import PlanRun, RunStage, RunStatus, Scenario
 from tuoyu.planning.tests.conftest import PlanningData, plan_of
 
 Expected = dict[str, int]
-READ: Expected = {"admin": 200, "township": 200, "operator": 403, "public": 403, "anonymous": 302}
-PLAN: Expected = {"admin": 200, "township": 403, "operator": 403, "public": 403, "anonymous": 302}
-PLAN_POST: Expected = {"admin": 302, "township": 403, "operator": 403, "public": 403, "anonymous": 302}
-READ_MISSING: Expected = {"admin": 404, "township": 404, "operator": 403, "public": 403, "anonymous": 302}
+READ: Expected = {
+    "admin": 200,
+    "township": 200,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
+PLAN: Expected = {
+    "admin": 200,
+    "township": 403,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
+PLAN_POST: Expected = {
+    "admin": 302,
+    "township": 403,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
+READ_MISSING: Expected = {
+    "admin": 404,
+    "township": 404,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
 
 
 def _done_run(p: PlanningData) -> PlanRun:

@@ -18,11 +18,21 @@ from tuoyu.planning.models import DemandZone
 from tuoyu.planning.tests.test_access import two_zones
 from tuoyu.registry.models import Dataset
 
-PLANNERS: dict[str, int] = {"admin": 200, "township": 200, "operator": 403, "public": 403, "anonymous": 302}
+PLANNERS: dict[str, int] = {
+    "admin": 200,
+    "township": 200,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
 BUREAU_ONLY: dict[str, int] = {
     "admin": 200,
     "township": 403,
     "operator": 403,
+    "lead": 403,
+    "inspector": 403,
     "public": 403,
     "anonymous": 302,
 }

@@ -16,13 +16,69 @@ from tuoyu.registry.models import CareClass, Certificate, Fee, Institution
 
 Expected = dict[str, int]
 
-READ = {"admin": 200, "township": 200, "operator": 200, "public": 403, "anonymous": 302}
-READ_OTHER_TOWNSHIP = {"admin": 200, "township": 404, "operator": 404, "public": 403, "anonymous": 302}
-EDIT = {"admin": 200, "township": 403, "operator": 200, "public": 403, "anonymous": 302}
-EDIT_DONE = {"admin": 302, "township": 403, "operator": 302, "public": 403, "anonymous": 302}
-EDIT_OTHER_TOWNSHIP = {"admin": 200, "township": 404, "operator": 404, "public": 403, "anonymous": 302}
-EDIT_OTHER_RECORD = {"admin": 404, "township": 403, "operator": 404, "public": 403, "anonymous": 302}
-BUREAU_ONLY = {"admin": 200, "township": 403, "operator": 403, "public": 403, "anonymous": 302}
+READ = {
+    "admin": 200,
+    "township": 200,
+    "operator": 200,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
+READ_OTHER_TOWNSHIP = {
+    "admin": 200,
+    "township": 404,
+    "operator": 404,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
+EDIT = {
+    "admin": 200,
+    "township": 403,
+    "operator": 200,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
+EDIT_DONE = {
+    "admin": 302,
+    "township": 403,
+    "operator": 302,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
+EDIT_OTHER_TOWNSHIP = {
+    "admin": 200,
+    "township": 404,
+    "operator": 404,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
+EDIT_OTHER_RECORD = {
+    "admin": 404,
+    "township": 403,
+    "operator": 404,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
+BUREAU_ONLY = {
+    "admin": 200,
+    "township": 403,
+    "operator": 403,
+    "lead": 403,
+    "inspector": 403,
+    "public": 403,
+    "anonymous": 302,
+}
 
 
 def _own(r: SmallRegistry, **extra: int) -> dict[str, int]:
@@ -69,7 +125,15 @@ MATRIX: list[tuple[str, Callable[[SmallRegistry], dict[str, Any]], str, Expected
         "registry:staff_hire",
         lambda r: {"pk": r.kindergarten_a.pk},
         "get",
-        {"admin": 200, "township": 403, "operator": 404, "public": 403, "anonymous": 302},
+        {
+            "admin": 200,
+            "township": 403,
+            "operator": 404,
+            "lead": 403,
+            "inspector": 403,
+            "public": 403,
+            "anonymous": 302,
+        },
     ),
     ("registry:staff_update", lambda r: _own(r, employment_pk=r.caregiver_employment.pk), "get", EDIT),
     ("registry:employment_end", lambda r: _own(r, employment_pk=r.caregiver_employment.pk), "get", EDIT),
