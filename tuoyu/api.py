@@ -27,6 +27,7 @@ from tuoyu.planning.api import router as planning_router
 from tuoyu.planning.api_analysis import router as planning_analysis_router
 from tuoyu.portal.api import router as portal_router
 from tuoyu.registry.api import router as registry_router
+from tuoyu.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="tuoyu 临海市普惠托育公共服务平台 API",
@@ -46,6 +47,7 @@ api.add_router("/v1/", planning_analysis_router)
 api.add_router("/v1/", portal_router)
 api.add_router("/v1/", enrollment_router)
 api.add_router("/v1/", accounts_router)
+api.add_router("/v1/", supervision_router)
 
 _LOCATIONS = {"query", "path", "body", "header", "cookie", "form", "file"}
 

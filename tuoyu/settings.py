@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "tuoyu.planning",
     "tuoyu.portal",
     "tuoyu.enrollment",
+    "tuoyu.supervision",
 ]
 
 MIDDLEWARE = [
@@ -189,4 +191,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TUOYU_LOG_LEVEL", "WARNING")},
+}
+
+# Safety supervision (tuoyu.supervision): deadlines and time limits, configurable per city.
+TUOYU_SUPERVISION: dict[str, Any] = {
+    "publish_within_days": 20,  # inspection results public within (when not set by the plan)
+    "rectification_days": {"critical": 7, "major": 15, "minor": 30},  # order deadline by severity
+    "incident_report_hours": {"serious": 2, "minor": 24},  # report within, else late
+    "attachment_max_bytes": 10 * 1024 * 1024,
+    "attachment_types": ["image/jpeg", "image/png", "application/pdf"],
 }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("planning/", include("tuoyu.planning.urls")),
     path("portal/", include("tuoyu.portal.urls")),
     path("enrollment/", include("tuoyu.enrollment.urls")),
+    path("supervision/", include("tuoyu.supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -22,6 +22,7 @@ from tuoyu.portal.selectors import (
     institution_cards,
     institution_disclosure,
     institutions_for_parents,
+    supervision_disclosure,
 )
 from tuoyu.registry.api import today
 from tuoyu.registry.models import ClassType, Form, Ownership
@@ -87,6 +88,25 @@ class PortalInstitutionOut(Schema):
     distance_km: float | None = Field(description="与所给位置的直线距离（公里）/ straight-line distance, km")
     fees: list[FeeLineOut] = Field(description="现行收费标准 / fees in force today")
     classes: list[ClassLineOut] = Field(description="按班型的托位与空余 / slots and vacancies by class type")
+
+
+class PublicInspectionOut(Schema):
+    inspected_on: dt.date = Field(description="检查日期 / inspected on")
+    kind: str = Field(description="检查类型 / kind, in words")
+    conclusion: str = Field(description="检查结论 / conclusion, in words")
+    critical: int = Field(description="严重问题数 / critical violations")
+    major: int = Field(description="一般问题数 / major violations")
+    minor: int = Field(description="轻微问题数 / minor violations")
+
+
+class PortalInstitutionDetailOut(PortalInstitutionOut):
+    """The disclosure of one institution, with its credit grade and the published
+    inspections of the last five years; no inspector names, no notes."""
+
+    credit_grade: str = Field(description="信用等级 A–D / credit grade")
+    inspections: list[PublicInspectionOut] = Field(
+        description="近五年已公示的检查结果，最新在前 / published inspections of the last five years"
+    )
 
 
 class PortalPageOut(Schema):
@@ -171,15 +191,22 @@ def list_institutions(request: HttpRequest, query: Query[ParentQuery]) -> Portal
     "/portal/institutions/{institution_id}",
     operation_id="portal_get_institution",
     auth=None,
-    response={200: PortalInstitutionOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: PortalInstitutionDetailOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="托育机构信息公示（公开）/ an institution's public disclosure (public)",
 )
 def get_institution(
     request: HttpRequest,
     institution_id: Annotated[int, Path(description="机构编号 / institution id")],
-) -> PortalInstitutionOut:
-    """What the institution discloses today; 404 when it is not filed or not operating."""
-    card = institution_disclosure(institution_id=institution_id, as_of=today())
+) -> PortalInstitutionDetailOut:
+    """What the institution discloses today, with its credit grade and published
+    inspections; 404 when it is not filed or not operating."""
+    day = today()
+    card = institution_disclosure(institution_id=institution_id, as_of=day)
     if card is None:
         raise Http404("institution not found")
-    return _out(card)
+    disclosure = supervision_disclosure(institution=card.institution, as_of=day)
+    return PortalInstitutionDetailOut(
+        **_out(card).model_dump(),
+        credit_grade=disclosure.grade,
+        inspections=[PublicInspectionOut(**vars(row)) for row in disclosure.inspections],
+    )

@@ -1,4 +1,5 @@
-"""What a parent may read: filed, operating institutions and their public disclosure.
+"""What a parent may read: filed, operating institutions and their public disclosure,
+including the credit grade and the published inspection results (信息公示).
 
 The portal is public and needs no login, so these reads do not depend on who is asking;
 they never touch staff records. An institution that is not filed or has closed is not
@@ -26,6 +27,7 @@ from tuoyu.registry.models import (
     PuhuiDesignation,
 )
 from tuoyu.registry.selectors import classes_open_on, counted_on, puhui_on
+from tuoyu.supervision.selectors import PublicInspection, institution_grade, public_inspections
 
 PAGE_SIZE = 20
 EARTH_RADIUS_KM = 6371.0088
@@ -279,3 +281,19 @@ def institution_disclosure(*, institution_id: int, as_of: dt.date) -> Institutio
     if institution is None:
         return None
     return _card(institution, distance_km=None, fitting=())
+
+
+@dataclass(frozen=True)
+class SupervisionDisclosure:
+    """信用等级与检查结果: the current credit grade and the published inspections of the last
+    five years (date, kind, conclusion, violations by severity). No names, no notes."""
+
+    grade: str
+    inspections: list[PublicInspection]
+
+
+def supervision_disclosure(*, institution: Institution, as_of: dt.date) -> SupervisionDisclosure:
+    return SupervisionDisclosure(
+        grade=institution_grade(institution),
+        inspections=public_inspections(institution=institution, today=as_of),
+    )

@@ -25,6 +25,7 @@ from tuoyu.portal.selectors import (
     institution_cards,
     institution_disclosure,
     institutions_for_parents,
+    supervision_disclosure,
 )
 from tuoyu.registry.models import ClassType, Township
 
@@ -86,4 +87,7 @@ def institution(request: HttpRequest, pk: int) -> HttpResponse:
     card = institution_disclosure(institution_id=pk, as_of=today)
     if card is None:
         raise Http404(_("未找到该机构。"))
-    return render(request, "portal/institution.html", {"card": card, "today": today})
+    disclosure = supervision_disclosure(institution=card.institution, as_of=today)
+    return render(
+        request, "portal/institution.html", {"card": card, "today": today, "disclosure": disclosure}
+    )

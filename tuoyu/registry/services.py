@@ -9,7 +9,7 @@ raises ``ValidationError`` with a message per field; a refused actor raises
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -278,6 +278,13 @@ def _normalized_id(id_number: str) -> str:
         raise ValidationError({"id_number": str(error)}) from None
 
 
+StaffHireCheck = Callable[[str], "str | None"]
+staff_hire_checks: list[StaffHireCheck] = []
+"""Checks run on the ID number's blind index before anyone is hired; each returns a
+refusal message or ``None``. The supervision app registers the 从业禁止 list here, so the
+registry needs no knowledge of it."""
+
+
 def staff_hire(
     *,
     actor: User,
@@ -298,6 +305,10 @@ def staff_hire(
     if not name.strip():
         raise ValidationError({"name": _("请填写姓名。")})
     index = crypto.blind_index(normalized, purpose=Staff.ID_PURPOSE)
+    for check in staff_hire_checks:
+        refusal = check(index)
+        if refusal:
+            raise ValidationError({"id_number": refusal})
     with _change(actor):
         staff = Staff.objects.select_for_update().filter(id_number_index=index).first()
         if staff is None:

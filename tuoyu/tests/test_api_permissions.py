@@ -8,9 +8,10 @@ are their classes. ``test_every_endpoint_is_in_the_matrix`` fails when an endpoi
 to the OpenAPI schema without a row here.
 
 The rules: the indicators are public; every other endpoint needs a session (anonymous → 401);
-reads are scoped (the public role gets empty lists and 404); objects outside the caller's
-scope are 404; writes are for the institution's operator and the bureau admin, and 403 for
-roles that may not write at all (township official, public).
+reads are scoped (roles without registry access — supervision lead, inspector, public — get
+empty lists and 404); objects outside the caller's scope are 404; writes are for the
+institution's operator and the bureau admin, and 403 for roles that may not write at all
+(township official, supervision lead, inspector, public).
 """
 
 from __future__ import annotations
@@ -27,13 +28,38 @@ from tuoyu.enrollment.tests.test_api import API_MATRIX as ENROLLMENT_MATRIX
 from tuoyu.planning.tests.test_api import API_MATRIX as PLANNING_MATRIX
 from tuoyu.planning.tests.test_api_analysis import API_MATRIX as ANALYSIS_MATRIX
 from tuoyu.portal.tests.test_api import API_MATRIX as PORTAL_MATRIX
+from tuoyu.supervision.tests.test_api import API_MATRIX as SUPERVISION_MATRIX
 
 Statuses = dict[str, int]
 
 ALL_200: Statuses = dict.fromkeys(ROLES, 200)
-SIGNED_IN_200: Statuses = {"admin": 200, "township": 200, "operator": 200, "public": 200, "anonymous": 401}
-IN_SCOPE: Statuses = {"admin": 200, "township": 200, "operator": 200, "public": 404, "anonymous": 401}
-OUT_OF_SCOPE: Statuses = {"admin": 200, "township": 404, "operator": 404, "public": 404, "anonymous": 401}
+SIGNED_IN_200: Statuses = {
+    "admin": 200,
+    "township": 200,
+    "operator": 200,
+    "lead": 200,
+    "inspector": 200,
+    "public": 200,
+    "anonymous": 401,
+}
+IN_SCOPE: Statuses = {
+    "admin": 200,
+    "township": 200,
+    "operator": 200,
+    "lead": 404,
+    "inspector": 404,
+    "public": 404,
+    "anonymous": 401,
+}
+OUT_OF_SCOPE: Statuses = {
+    "admin": 200,
+    "township": 404,
+    "operator": 404,
+    "lead": 404,
+    "inspector": 404,
+    "public": 404,
+    "anonymous": 401,
+}
 
 MATRIX: list[tuple[str, str, Statuses]] = [
     # Public aggregates.
@@ -50,32 +76,80 @@ MATRIX: list[tuple[str, str, Statuses]] = [
     (
         "post",
         "/api/v1/institutions/{nursery}/classes",
-        {"admin": 201, "township": 403, "operator": 201, "public": 403, "anonymous": 401},
+        {
+            "admin": 201,
+            "township": 403,
+            "operator": 201,
+            "lead": 403,
+            "inspector": 403,
+            "public": 403,
+            "anonymous": 401,
+        },
     ),
     (
         "post",
         "/api/v1/institutions/{family}/classes",
-        {"admin": 201, "township": 403, "operator": 404, "public": 403, "anonymous": 401},
+        {
+            "admin": 201,
+            "township": 403,
+            "operator": 404,
+            "lead": 403,
+            "inspector": 403,
+            "public": 403,
+            "anonymous": 401,
+        },
     ),
     (
         "patch",
         "/api/v1/classes/{nursery_class}",
-        {"admin": 200, "township": 403, "operator": 200, "public": 403, "anonymous": 401},
+        {
+            "admin": 200,
+            "township": 403,
+            "operator": 200,
+            "lead": 403,
+            "inspector": 403,
+            "public": 403,
+            "anonymous": 401,
+        },
     ),
     (
         "patch",
         "/api/v1/classes/{family_class}",
-        {"admin": 200, "township": 403, "operator": 404, "public": 403, "anonymous": 401},
+        {
+            "admin": 200,
+            "township": 403,
+            "operator": 404,
+            "lead": 403,
+            "inspector": 403,
+            "public": 403,
+            "anonymous": 401,
+        },
     ),
     (
         "post",
         "/api/v1/institutions/{nursery}/fees",
-        {"admin": 201, "township": 403, "operator": 201, "public": 403, "anonymous": 401},
+        {
+            "admin": 201,
+            "township": 403,
+            "operator": 201,
+            "lead": 403,
+            "inspector": 403,
+            "public": 403,
+            "anonymous": 401,
+        },
     ),
     (
         "post",
         "/api/v1/institutions/{family}/fees",
-        {"admin": 201, "township": 403, "operator": 404, "public": 403, "anonymous": 401},
+        {
+            "admin": 201,
+            "township": 403,
+            "operator": 404,
+            "lead": 403,
+            "inspector": 403,
+            "public": 403,
+            "anonymous": 401,
+        },
     ),
     # The schema and its docs are public.
     ("get", "/api/openapi.json", ALL_200),
@@ -142,8 +216,9 @@ def test_matrix(
 
 
 @pytest.mark.django_db
-def test_public_role_gets_empty_lists(role_clients: dict[str, Client]) -> None:
-    client = role_clients["public"]
+@pytest.mark.parametrize("role", ["lead", "inspector", "public"])
+def test_roles_without_registry_access_get_empty_lists(role_clients: dict[str, Client], role: str) -> None:
+    client = role_clients[role]
     assert client.get("/api/v1/townships").json() == []
     page = client.get("/api/v1/institutions").json()
     assert page["count"] == 0
@@ -177,7 +252,15 @@ def test_every_endpoint_is_in_the_matrix(client: Client) -> None:
         if method in {"get", "post", "put", "patch", "delete"}
     }
     # The planning endpoints are tested with the planning fixture in their own app.
-    rows = [*MATRIX, *PLANNING_MATRIX, *ANALYSIS_MATRIX, *PORTAL_MATRIX, *ENROLLMENT_MATRIX, *ACCOUNTS_MATRIX]
+    rows = [
+        *MATRIX,
+        *PLANNING_MATRIX,
+        *ANALYSIS_MATRIX,
+        *PORTAL_MATRIX,
+        *ENROLLMENT_MATRIX,
+        *ACCOUNTS_MATRIX,
+        *SUPERVISION_MATRIX,
+    ]
     in_matrix = {(method, _normalise(template)) for method, template, _statuses in rows}
     missing = in_schema - in_matrix
     assert not missing, f"endpoints without a permission test: {sorted(missing)}"

@@ -13,6 +13,9 @@ from tuoyu.planning.tests.test_views import MATRIX as PLANNING_MATRIX
 from tuoyu.planning.tests.test_views_analysis import MATRIX as ANALYSIS_MATRIX
 from tuoyu.portal.tests.test_views import MATRIX as PORTAL_MATRIX
 from tuoyu.registry.tests.test_views import MATRIX as REGISTRY_MATRIX
+from tuoyu.supervision.tests.test_views_field import MATRIX as SUPERVISION_FIELD_MATRIX
+from tuoyu.supervision.tests.test_views_lead import MATRIX as SUPERVISION_LEAD_MATRIX
+from tuoyu.supervision.tests.test_views_public import MATRIX as SUPERVISION_PUBLIC_MATRIX
 
 # Served by Django or django-ninja and tested elsewhere: the admin by Django itself, the
 # API by tuoyu/tests/test_api_permissions.py (whose own check covers every API path).
@@ -42,6 +45,9 @@ def test_every_named_page_has_a_row_in_a_permission_matrix() -> None:
         ENROLLMENT_PARENT_MATRIX,
         ENROLLMENT_STAFF_MATRIX,
         ENROLLMENT_PUBLIC_MATRIX,
+        SUPERVISION_LEAD_MATRIX,
+        SUPERVISION_FIELD_MATRIX,
+        SUPERVISION_PUBLIC_MATRIX,
     )
     tested = {row[0] for matrix in matrices for row in matrix}
     assert pages - tested == set(), "pages without a permission test"

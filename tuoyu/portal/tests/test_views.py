@@ -181,7 +181,7 @@ def test_the_disclosure_page(client: Client, registry: SmallRegistry) -> None:
     assert "自 2024-01-01 起认定" in content
     assert 'id="fee-table"' in content and "1800" in content and "1000" in content
     assert 'id="slot-table"' in content
-    assert "信用等级与检查结果将在监管模块上线后公示" in content
+    assert 'id="credit-grade">B<' in content and 'id="complain-link"' in content
 
 
 @pytest.mark.django_db

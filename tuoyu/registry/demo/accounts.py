@@ -15,6 +15,8 @@ DEMO_PASSWORDS = {
     "admin": "tuoyu-demo-admin",
     "township": "tuoyu-demo-township",
     "operator": "tuoyu-demo-operator",
+    "lead": "tuoyu-demo-lead",
+    "inspector": "tuoyu-demo-inspector",
     "public": "tuoyu-demo-public",
 }
 """Documented demo passwords; they are public, so never use the demo accounts in production."""
@@ -67,6 +69,14 @@ def create_demo_accounts() -> list[DemoAccount]:
             None,
             institution,
             f"{institution.name}（{institution.credit_code}）" if institution else "",
+        ),
+        ("lead", Role.SUPERVISION_LEAD, None, None, "全市安全监管 / city-wide supervision"),
+        (
+            "inspector",
+            Role.INSPECTOR,
+            township,
+            None,
+            f"{township.name}（回避本镇街） / based in {township.code}" if township else "",
         ),
         ("public", Role.PUBLIC, None, None, "家长，两个示例婴幼儿 / a parent with two synthetic children"),
     ]

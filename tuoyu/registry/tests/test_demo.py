@@ -36,6 +36,7 @@ from tuoyu.registry.models import (
     Township,
     TownshipYear,
 )
+from tuoyu.supervision import demo as supervision_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +269,7 @@ def test_dataset_targets_and_catalog(linhai: demo.DemoSummary) -> None:
 
 def test_demo_accounts(linhai: demo.DemoSummary) -> None:
     accounts = {a.username: a for a in demo.create_demo_accounts()}
-    assert set(accounts) == {"admin", "township", "operator", "public"}
+    assert set(accounts) == {"admin", "township", "operator", "lead", "inspector", "public"}
     for account in accounts.values():
         assert len(account.password) >= 10
         assert User.objects.get(username=account.username).check_password(account.password)
@@ -287,6 +288,9 @@ def test_demo_accounts(linhai: demo.DemoSummary) -> None:
     assert institution.name in accounts["operator"].scope
     public = User.objects.get(username="public")
     assert public.role == Role.PUBLIC and public.township is None and public.institution is None
+    assert User.objects.get(username="lead").role == Role.SUPERVISION_LEAD
+    inspector = User.objects.get(username="inspector")
+    assert inspector.role == Role.INSPECTOR and inspector.township == township.township
     # Updating is idempotent and repairs changed accounts.
     township.role = Role.PUBLIC
     township.set_password("something-else")
@@ -341,11 +345,12 @@ def test_reset_detaches_other_accounts() -> None:
         "someone", password="x" * 12, role=Role.TOWNSHIP_OFFICIAL, township=Township.objects.first()
     )
     # As the command's --reset does: enrollment and planning rows first, they point here.
+    supervision_demo.supervision_demo_clear()
     enrollment_demo.enrollment_demo_clear()
     planning_demo.planning_demo_clear()
     deleted = demo.registry_clear()
     assert deleted["detached accounts"] == 1
-    assert deleted["demo accounts"] == 4
+    assert deleted["demo accounts"] == 6
     other.refresh_from_db()
     assert other.township is None
     assert not demo.registry_has_data()
@@ -371,7 +376,7 @@ def test_small_province() -> None:
     assert (report.city["slots_per_1000"].value or 0) > 0
     assert len(report.townships) == 20
     accounts = {a.username for a in demo.create_demo_accounts()}
-    assert accounts == {"admin", "township", "operator", "public"}
+    assert accounts == {"admin", "township", "operator", "lead", "inspector", "public"}
 
 
 def test_province_command() -> None:

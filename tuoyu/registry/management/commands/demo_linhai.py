@@ -13,6 +13,7 @@ from tuoyu.planning import demo as planning_demo
 from tuoyu.planning import services as planning_services
 from tuoyu.planning.models import Scenario
 from tuoyu.registry import demo
+from tuoyu.supervision import demo as supervision_demo
 
 
 class Command(BaseCommand):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, seed: int, reset: bool, **options: Any) -> None:
         if reset and demo.registry_has_data():
+            supervision_demo.supervision_demo_clear()
             enrollment_demo.enrollment_demo_clear()
             planning_demo.planning_demo_clear()
             deleted = demo.registry_clear()
@@ -60,6 +62,12 @@ class Command(BaseCommand):
             self._planning()
         if not enrollment_demo.enrollment_demo_has_data():
             self._enrollment()
+        if not supervision_demo.supervision_demo_has_data():
+            counts = supervision_demo.supervision_demo_build()
+            self.stdout.write(
+                f"安全监管示例 / supervision demo: {counts['published']} inspections published, "
+                f"{counts['current_tasks']} tasks drawn for this year, {counts['open_orders']} open orders"
+            )
         self.stdout.write(self.style.WARNING(demo.SYNTHETIC_NOTE))
 
     def _planning(self) -> None:

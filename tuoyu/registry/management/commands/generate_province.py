@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tuoyu.enrollment import demo as enrollment_demo
 from tuoyu.planning import demo as planning_demo
 from tuoyu.registry import demo
+from tuoyu.supervision import demo as supervision_demo
 
 
 class Command(BaseCommand):
@@ -36,6 +37,7 @@ class Command(BaseCommand):
 
         if options["reset"] and demo.registry_has_data():
             # Enrollment and planning rows point at the registry and the demo accounts.
+            supervision_demo.supervision_demo_clear()
             enrollment_demo.enrollment_demo_clear()
             planning_demo.planning_demo_clear()
             deleted = demo.registry_clear()
