@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tuoyu.supervision import views_field, views_lead, views_public
+from tuoyu.supervision import views_archive, views_field, views_lead, views_public
 
 app_name = "supervision"
 urlpatterns = [
@@ -21,14 +21,16 @@ urlpatterns = [
     path("complaints/", views_lead.complaint_list, name="complaints"),
     path("complaints/<int:pk>/", views_lead.complaint_detail, name="complaint"),
     path("incidents/<int:pk>/close/", views_lead.incident_close, name="incident_close"),
-    path("credit/", views_lead.credit_list, name="credit"),
-    path("credit/<int:institution_pk>/", views_lead.credit_detail, name="credit_institution"),
+    path("credit/", views_archive.credit_list, name="credit"),
+    path("credit/<int:institution_pk>/", views_archive.credit_detail, name="credit_institution"),
     path(
-        "credit/<int:institution_pk>/events/new/", views_lead.credit_event_create, name="credit_event_create"
+        "credit/<int:institution_pk>/events/new/",
+        views_archive.credit_event_create,
+        name="credit_event_create",
     ),
-    path("barred/", views_lead.barred_list, name="barred"),
-    path("staff/", views_lead.staff_lookup, name="staff_lookup"),
-    path("conflicts/", views_lead.conflict_list, name="conflicts"),
+    path("barred/", views_archive.barred_list, name="barred"),
+    path("staff/", views_archive.staff_lookup, name="staff_lookup"),
+    path("conflicts/", views_archive.conflict_list, name="conflicts"),
     # Inspectors and operators.
     path("inspections/", views_field.inspection_list, name="inspections"),
     path("inspections/<int:pk>/", views_field.inspection_detail, name="inspection"),
