@@ -15,10 +15,13 @@ A), ``public_user`` (a parent); plus the anonymous visitor.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tuoyu.accounts.models import Role, User
 from tuoyu.common import crypto
@@ -199,6 +202,14 @@ def _plans_computed_inline(settings: object) -> None:
     """A plan run computes within the request: a background thread would not see the test's
     uncommitted rows."""
     settings.TUOYU_PLAN_RUNS = "inline"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A test that switches to English (a request with the language cookie, an export)
+    must not leave the next test's messages in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -44,6 +44,7 @@ from tuoyu.enrollment.models import (
     RoundPlace,
     RoundStatus,
 )
+from tuoyu.enrollment.services.common import _change, _require_bureau_admin
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,12 @@ def priority_key(*, rules: list[str], met: list[str], lottery_rank: int, applica
 
 def round_allocate(*, actor: User, round_: Round, now: dt.datetime | None = None) -> AllocationSummary:
     """Draw the lottery and allocate a closed round (see the module docstring)."""
-    services._require_bureau_admin(actor)
+    _require_bureau_admin(actor)
     now = now or timezone.now()
     if round_.status != RoundStatus.CLOSED:
         raise ValidationError(_("只有已截止的轮次可以分配。"))
     caller_round = round_
-    with services._change(actor):
+    with _change(actor):
         round_ = Round.objects.select_for_update().get(pk=round_.pk)
         if round_.status != RoundStatus.CLOSED:
             raise ValidationError(_("只有已截止的轮次可以分配。"))
