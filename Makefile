@@ -46,6 +46,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/plan_linhai.py
 	$(PY) benchmarks/plan_scale.py
 	$(PY) benchmarks/matching_vs_peer.py
+	$(PY) benchmarks/supervision_scale.py
 
 # The dashboard at province size, on PostgreSQL (DATABASE_URL; add --generate the first time).
 bench-dashboard: $(VENV)/.installed
