@@ -1,7 +1,8 @@
 """Forms of the parents' sign-up and password-reset pages.
 
 They check the input's shape; ``tuoyu.accounts.services`` checks the rules, and a
-``ValidationError`` it raises is attached to the field it names (:func:`add_service_error`).
+``ValidationError`` it raises is attached to the field it names
+(:func:`tuoyu.common.views.add_service_error`).
 """
 
 from __future__ import annotations
@@ -9,19 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu.common.identifiers import IdentifierError, phone_normalize
-
-
-def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Attach a service's ``ValidationError`` to the fields it names (else to the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class PhoneForm(forms.Form):

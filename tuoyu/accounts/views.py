@@ -27,9 +27,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from tuoyu.accounts import services
-from tuoyu.accounts.forms import PhoneCodeForm, PhoneForm, add_service_error
+from tuoyu.accounts.forms import PhoneCodeForm, PhoneForm
 from tuoyu.accounts.models import PhoneCodePurpose, Role, User
 from tuoyu.common.sms import backend_is_console
+from tuoyu.common.views import add_service_error
 
 
 def home_url_for(user: object) -> str:

@@ -52,6 +52,12 @@ def resident_id_normalize(value: str) -> str:
     return number
 
 
+def name_mask(name: str) -> str:
+    """The family name and a star per other character: 王小明 -> 王**."""
+    name = name.strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
 def resident_id_mask(number: str) -> str:
     """Show the first four and last four characters only: 3310**********123X."""
     if len(number) <= 8:

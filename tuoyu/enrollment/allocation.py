@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
+from tuoyu.common.audit import audited_change
 from tuoyu.engine import lottery
 from tuoyu.engine.matching import UNPLACED, deferred_acceptance, explain, waitlist_positions
 from tuoyu.enrollment import services
@@ -44,7 +45,7 @@ from tuoyu.enrollment.models import (
     RoundPlace,
     RoundStatus,
 )
-from tuoyu.enrollment.services.common import _change, _require_bureau_admin
+from tuoyu.enrollment.services.common import _require_bureau_admin
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def round_allocate(*, actor: User, round_: Round, now: dt.datetime | None = None
     if round_.status != RoundStatus.CLOSED:
         raise ValidationError(_("只有已截止的轮次可以分配。"))
     caller_round = round_
-    with _change(actor):
+    with audited_change(actor):
         round_ = Round.objects.select_for_update().get(pk=round_.pk)
         if round_.status != RoundStatus.CLOSED:
             raise ValidationError(_("只有已截止的轮次可以分配。"))

@@ -21,18 +21,15 @@ A service's field errors are renamed to the body's fields: ``township_id``,
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from tuoyu.accounts.models import User
+from tuoyu.common.api import aware, fields_renamed
 from tuoyu.enrollment import allocation, selectors, services
 from tuoyu.enrollment.models import (
     Application,
@@ -125,33 +122,12 @@ def _any_round(round_id: int) -> Round:
     return round_
 
 
-@contextmanager
-def _fields_renamed(rename: Callable[[str], str]) -> Iterator[None]:
-    """A service names its own fields (``choice_2``); the API names the body's (``place_ids.1``)."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {
-                field if field == NON_FIELD_ERRORS else rename(field): messages
-                for field, messages in error.message_dict.items()
-            }
-        ) from None
-
-
 def _application_field(field: str) -> str:
     if field == "choices":
         return "place_ids"
     if field.startswith("choice_") and field[7:].isdigit():
         return f"place_ids.{int(field[7:]) - 1}"
     return field
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """A time without a zone is Linhai time (settings.TIME_ZONE)."""
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 # Output -----------------------------------------------------------------------------------
@@ -397,7 +373,7 @@ def child_register_api(request: HttpRequest, payload: ChildIn) -> Status[ChildOu
         "sibling_institution": "sibling_institution_id",
         "parent_employer": "parent_employer_id",
     }
-    with _fields_renamed(lambda field: renamed.get(field, field)):
+    with fields_renamed(lambda field: renamed.get(field, field)):
         child = services.child_register(
             actor=user,
             name=payload.name,
@@ -460,7 +436,7 @@ def application_submit_api(
     }
     if missing:
         raise ValidationError(missing)
-    with _fields_renamed(_application_field):
+    with fields_renamed(_application_field):
         application = services.application_submit(
             actor=user,
             round_=round_,
@@ -523,8 +499,8 @@ def round_create_api(request: HttpRequest, payload: RoundIn) -> Status[RoundOut]
         name=payload.name,
         first_start_month=payload.first_start_month,
         last_start_month=payload.last_start_month,
-        opens_at=_aware(payload.opens_at),
-        closes_at=_aware(payload.closes_at),
+        opens_at=aware(payload.opens_at),
+        closes_at=aware(payload.closes_at),
         priority_rules=[str(rule.value) for rule in payload.priority_rules],
         offer_days=payload.offer_days,
     )
@@ -616,6 +592,6 @@ def offer_enroll_api(request: HttpRequest, offer_id: OfferId, payload: EnrollIn)
     care_class = CareClass.objects.filter(pk=payload.care_class_id).first()
     if care_class is None:
         raise ValidationError({"care_class_id": _("没有该班级。")})
-    with _fields_renamed(lambda field: "care_class_id" if field == "care_class" else field):
+    with fields_renamed(lambda field: "care_class_id" if field == "care_class" else field):
         offer = services.offer_enroll(actor=user, offer=offer, care_class=care_class)
     return _offer_out(offer)

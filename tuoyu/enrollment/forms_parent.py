@@ -1,6 +1,6 @@
 """Forms of the parents' enrollment pages. They check the input's shape; the services
 check the rules, and a service's ``ValidationError`` is attached to the field it names
-(:func:`tuoyu.registry.forms.add_service_error`)."""
+(:func:`tuoyu.common.views.add_service_error`)."""
 
 from __future__ import annotations
 

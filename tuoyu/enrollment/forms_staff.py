@@ -2,7 +2,7 @@
 
 They check the input's shape; :mod:`tuoyu.enrollment.services` checks the rules, and a
 ``ValidationError`` it raises is attached to the field it names
-(:func:`tuoyu.registry.forms.add_service_error`).
+(:func:`tuoyu.common.views.add_service_error`).
 
 Times are typed as ``datetime-local`` and read in the platform's time zone
 (``settings.TIME_ZONE``, Asia/Shanghai), whatever zone the browser is in; start months are

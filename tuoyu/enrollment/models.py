@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu.common import crypto
-from tuoyu.common.identifiers import resident_id_mask
+from tuoyu.common.identifiers import name_mask, resident_id_mask
 from tuoyu.registry.models import CareClass, ClassType, Institution, Township
 
 MAX_CHOICES = 5
@@ -39,12 +39,6 @@ class PriorityRule(models.TextChoices):
     SIBLING = "sibling", _("兄弟姐妹在该机构在托")
     EMPLOYER = "employer", _("父母在举办该托育点的用人单位工作")
     RESIDENT = "resident", _("居住在机构所在镇（街道）")
-
-
-def name_mask(name: str) -> str:
-    """The family name and a star per other character: 王小明 -> 王**."""
-    name = name.strip()
-    return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
 class Child(models.Model):

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tuoyu.accounts.models import User
+from tuoyu.common.views import add_service_error, request_user
 from tuoyu.enrollment import selectors, services
 from tuoyu.enrollment.forms_parent import (
     ApplicationForm,
@@ -41,7 +41,6 @@ from tuoyu.enrollment.forms_parent import (
 )
 from tuoyu.enrollment.models import CONSENT_VERSION, Application, Child, Offer, OfferStatus, Round
 from tuoyu.portal.selectors import class_types_for_age
-from tuoyu.registry.forms import add_service_error
 
 
 def parent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -54,11 +53,6 @@ def parent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _own_application(request: HttpRequest, pk: int) -> Application:
@@ -126,7 +120,7 @@ def child_add(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             child = services.child_register(
-                actor=_user(request),
+                actor=request_user(request),
                 name=data["name"],
                 birth_date=data["birth_date"],
                 id_number=data["id_number"],
@@ -187,7 +181,7 @@ def apply(request: HttpRequest, round_pk: int, child_pk: int) -> HttpResponse:
         chosen = form.chosen()
         try:
             application = services.application_submit(
-                actor=_user(request),
+                actor=request_user(request),
                 round_=round_,
                 child=child,
                 start_month=form.month(),
@@ -262,7 +256,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
     try:
-        services.application_withdraw(actor=_user(request), application=application)
+        services.application_withdraw(actor=request_user(request), application=application)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -286,7 +280,7 @@ def offer_respond(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_application_url(offer.application))
     accept: bool = form.cleaned_data["accept"]
     try:
-        services.offer_respond(actor=_user(request), offer=offer, accept=accept)
+        services.offer_respond(actor=request_user(request), offer=offer, accept=accept)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

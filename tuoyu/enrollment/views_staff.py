@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tuoyu.accounts.models import User
+from tuoyu.common.views import add_service_error, error_text, request_user, role_required
 from tuoyu.enrollment import allocation, exports, selectors, services
 from tuoyu.enrollment.forms_staff import (
     EnrollForm,
@@ -42,7 +41,6 @@ from tuoyu.enrollment.forms_staff import (
     RoundForm,
 )
 from tuoyu.enrollment.models import Offer, OfferStatus, Round, RoundPlace, RoundStatus
-from tuoyu.registry.forms import add_service_error
 from tuoyu.registry.models import CareClass, Institution
 from tuoyu.registry.selectors import classes_open_on
 
@@ -53,41 +51,20 @@ PLACES_EDITABLE = {RoundStatus.DRAFT, RoundStatus.OPEN, RoundStatus.CLOSED}
 EXPORTABLE = {RoundStatus.ALLOCATED, RoundStatus.FINISHED}
 
 
-def _role_required(check: Callable[[User], bool], refusal: Any) -> Callable[[View], View]:
-    """Log in first; then only the users ``check`` accepts (403 for the others)."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not isinstance(user, User) or not check(user):
-                raise PermissionDenied(refusal)
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
-
-
 def _is_staff(user: User) -> bool:
     return user.is_bureau_admin or user.is_township_official or user.is_institution_operator
 
 
-staff_access = _role_required(_is_staff, gettext_lazy("您的账户无权查看统一报名管理页面。"))
-admin_only = _role_required(lambda user: user.is_bureau_admin, gettext_lazy("仅市卫健局管理员可执行此操作。"))
-bureau_or_township = _role_required(
+staff_access = role_required(_is_staff, gettext_lazy("您的账户无权查看统一报名管理页面。"))
+admin_only = role_required(lambda user: user.is_bureau_admin, gettext_lazy("仅市卫健局管理员可执行此操作。"))
+bureau_or_township = role_required(
     lambda user: user.is_bureau_admin or user.is_township_official,
     gettext_lazy("仅市卫健局和镇（街道）工作人员可访问。"),
 )
-institution_access = _role_required(
+institution_access = role_required(
     lambda user: user.is_bureau_admin or user.is_institution_operator,
     gettext_lazy("仅托育机构负责人和市卫健局可访问。"),
 )
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _round(request: HttpRequest, pk: int) -> Round:
@@ -102,16 +79,12 @@ def _round_url(round_: Round, section: str = "") -> str:
     return f"{url}#{section}" if section else url
 
 
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
 # Rounds -----------------------------------------------------------------------------------
 
 
 @staff_access
 def round_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rounds = list(selectors.rounds_visible_to(user).select_related("previous"))
     context = {
         "rows": [(round_, selectors.round_figures(round_)) for round_ in rounds],
@@ -147,7 +120,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            round_ = services.round_create(actor=_user(request), **form.values())
+            round_ = services.round_create(actor=request_user(request), **form.values())
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -178,7 +151,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 @staff_access
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     round_ = _round(request, pk)
     places = list(round_.places.select_related("institution__township"))
     counts = services.offer_counts_by_place(round_)
@@ -230,7 +203,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if only_closing and values["closes_at"] == round_.closes_at.replace(second=0, microsecond=0):
             values["closes_at"] = round_.closes_at  # shown to the minute: unchanged
         try:
-            services.round_update(actor=_user(request), round_=round_, **values)
+            services.round_update(actor=request_user(request), round_=round_, **values)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -263,9 +236,11 @@ def round_place(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
         messages.error(request, _("名额须为 0 至 10000 之间的整数。"))
         return redirect(_round_url(round_, "places"))
     try:
-        services.round_place_update(actor=_user(request), place=place, capacity=form.cleaned_data["capacity"])
+        services.round_place_update(
+            actor=request_user(request), place=place, capacity=form.cleaned_data["capacity"]
+        )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
@@ -279,9 +254,9 @@ def round_place(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
 def round_open(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     try:
-        services.round_open(actor=_user(request), round_=round_)
+        services.round_open(actor=request_user(request), round_=round_)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         figures = selectors.round_figures(round_)
         messages.success(
@@ -301,9 +276,9 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     try:
-        services.round_close(actor=_user(request), round_=round_)
+        services.round_close(actor=request_user(request), round_=round_)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         figures = selectors.round_figures(round_)
         messages.success(
@@ -319,9 +294,9 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 def round_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     try:
-        summary = allocation.round_allocate(actor=_user(request), round_=round_)
+        summary = allocation.round_allocate(actor=request_user(request), round_=round_)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
@@ -353,7 +328,7 @@ def round_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             round_ = services.round_follow_up_create(
-                actor=_user(request), previous=previous, **form.cleaned_data
+                actor=request_user(request), previous=previous, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -395,7 +370,7 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _institution(request: HttpRequest) -> Institution:
     """The operator's own institution; the bureau names one with ``?institution=``."""
-    user = _user(request)
+    user = request_user(request)
     institution: Institution | None
     if user.is_bureau_admin:
         pk = request.GET.get("institution", "")
@@ -409,7 +384,7 @@ def _institution(request: HttpRequest) -> Institution:
 
 def _institution_url(request: HttpRequest, institution: Institution) -> str:
     url = reverse("enrollment:institution")
-    return f"{url}?institution={institution.pk}" if _user(request).is_bureau_admin else url
+    return f"{url}?institution={institution.pk}" if request_user(request).is_bureau_admin else url
 
 
 @institution_access
@@ -442,7 +417,7 @@ def institution_applicants(request: HttpRequest) -> HttpResponse:
     context = {
         "institution": institution,
         "sections": sections,
-        "is_admin": _user(request).is_bureau_admin,
+        "is_admin": request_user(request).is_bureau_admin,
         "accepted": OfferStatus.ACCEPTED,
     }
     return render(request, "enrollment/staff/institution.html", context)
@@ -466,7 +441,7 @@ def offer_enroll(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.offer_enroll(actor=user, offer=offer, care_class=care_class)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(
                 request,
@@ -485,7 +460,7 @@ def offer_enroll(request: HttpRequest, pk: int) -> HttpResponse:
 
 @bureau_or_township
 def hardship_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     claims = selectors.hardship_claims_visible_to(user).order_by(
         "hardship_verified", "township__code", "birth_date", "pk"
     )
@@ -508,9 +483,9 @@ def hardship_review(request: HttpRequest, child_pk: int) -> HttpResponse:
         return redirect("enrollment:hardship")
     verified = form.cleaned_data["verified"]
     try:
-        services.child_hardship_review(actor=_user(request), child=child, verified=verified)
+        services.child_hardship_review(actor=request_user(request), child=child, verified=verified)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         message = _("已认定 %(child)s 为困境婴幼儿。") if verified else _("已撤销 %(child)s 的困境认定。")
         messages.success(request, message % {"child": child.name_masked})

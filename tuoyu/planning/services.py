@@ -14,8 +14,7 @@ import io
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
+from tuoyu.common.audit import audited_change
 from tuoyu.engine.expansion import plan_expansion, plan_result_as_dict
 from tuoyu.planning import loader
 from tuoyu.planning.models import (
@@ -84,12 +84,6 @@ _COST_FIELDS = (
     "site_monthly_fee",
     "budget",
 )
-
-
-@contextmanager
-def _change(actor: User | None) -> Iterator[None]:
-    with transaction.atomic(), set_actor(actor):
-        yield
 
 
 def _require_planner(actor: User | None) -> User:
@@ -155,7 +149,7 @@ def scenario_create(*, actor: User | None, values: Mapping[str, Any]) -> Scenari
     scenario = Scenario(created_by=planner)
     _assign(scenario, values)
     _check_scenario(scenario)
-    with _change(planner):
+    with audited_change(planner):
         scenario.save()
     return scenario
 
@@ -165,7 +159,7 @@ def scenario_update(*, actor: User | None, scenario: Scenario, values: Mapping[s
     planner = _require_planner(actor)
     _assign(scenario, values)
     _check_scenario(scenario)
-    with _change(planner):
+    with audited_change(planner):
         scenario.save()
     return scenario
 
@@ -178,7 +172,7 @@ def scenario_copy(*, actor: User | None, scenario: Scenario, name: str) -> Scena
     copy = Scenario(created_by=planner, travel_costs=scenario.travel_costs)
     _assign(copy, values)
     _check_scenario(copy)
-    with _change(planner):
+    with audited_change(planner):
         copy.save()
     return copy
 
@@ -187,7 +181,7 @@ def scenario_delete(*, actor: User | None, scenario: Scenario) -> None:
     planner = _require_planner(actor)
     if scenario.runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
         raise ValidationError(_("该情景正在计算，完成后才能删除。"))
-    with _change(planner):
+    with audited_change(planner):
         scenario.delete()
 
 
@@ -275,7 +269,7 @@ def scenario_travel_costs_import(
         matrix[origin][dest] = float(cost)
     if not matrix:
         raise ValidationError(_("%(file)s 没有数据行。") % {"file": file})
-    with _change(planner):
+    with audited_change(planner):
         scenario.travel_costs = matrix
         scenario.save(update_fields=["travel_costs", "updated_at"])
     return len(rows)
@@ -331,7 +325,7 @@ def demand_zones_import(*, actor: User | None, text: str, file: str = "zones.csv
         zones.append(zone)
     if not zones:
         raise ValidationError(_("%(file)s 没有数据行。") % {"file": file})
-    with _change(planner):
+    with audited_change(planner):
         for zone in zones:
             zone.save()
     return len(zones)
@@ -363,7 +357,7 @@ def plan_run_start(*, actor: User | None, scenario: Scenario, inline: bool | Non
     _expire_stale_runs(scenario)
     if scenario.runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
         raise ValidationError(_("该情景已有方案正在计算，请稍候。"))
-    with _change(planner):
+    with audited_change(planner):
         run = PlanRun.objects.create(
             scenario=scenario, requested_by=planner, parameters=loader.scenario_parameters(scenario)
         )

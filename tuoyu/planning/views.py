@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tuoyu.accounts.models import User
+from tuoyu.common.views import add_service_error
 from tuoyu.indicators.views import township_geojson
 from tuoyu.planning import exports, presenters, services
 from tuoyu.planning.forms import CompareForm, CopyForm, ScenarioForm, TravelCostsForm
@@ -34,7 +35,6 @@ from tuoyu.planning.selectors import (
     scenarios_visible_to,
     sees_planning,
 )
-from tuoyu.registry.forms import add_service_error
 from tuoyu.registry.models import Township
 from tuoyu.registry.selectors import dataset_is_synthetic
 

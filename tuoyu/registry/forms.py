@@ -1,7 +1,7 @@
 """Forms of the registry pages. They check the input's shape; the services check the rules.
 
 A ``ValidationError`` raised by a service is attached to the form field it names
-(:func:`add_service_error`), so the message shows next to the field.
+(:func:`tuoyu.common.views.add_service_error`), so the message shows next to the field.
 """
 
 from __future__ import annotations
@@ -27,15 +27,6 @@ from tuoyu.registry.models import (
     Township,
 )
 from tuoyu.registry.selectors import InstitutionFilters
-
-
-def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Attach a service's ``ValidationError`` to the fields it names (else to the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _date(label: Any, *, required: bool = True) -> forms.DateField:

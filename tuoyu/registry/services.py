@@ -9,19 +9,17 @@ raises ``ValidationError`` with a message per field; a refused actor raises
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
 from tuoyu.common import crypto
+from tuoyu.common.audit import audited_change
 from tuoyu.common.identifiers import (
     IdentifierError,
     credit_code_normalize,
@@ -41,13 +39,6 @@ from tuoyu.registry.models import (
     Township,
 )
 from tuoyu.registry.selectors import institution_editable_by
-
-
-@contextmanager
-def _change(actor: User | None) -> Iterator[None]:
-    """One transaction, with the audit log attributing every write to ``actor``."""
-    with transaction.atomic(), set_actor(actor):
-        yield
 
 
 def _require_editor(actor: User | None, institution: Institution) -> None:
@@ -121,7 +112,7 @@ def institution_create(*, actor: User, **fields: Any) -> Institution:
     institution = Institution()
     _apply(institution, fields)
     institution_validate(institution)
-    with _change(actor):
+    with audited_change(actor):
         _save(institution)
     return institution
 
@@ -145,7 +136,7 @@ def institution_update(*, actor: User, institution: Institution, **fields: Any) 
         raise ValidationError({field: _("该字段由市卫健局维护。")})
     _apply(institution, fields)
     institution_validate(institution)
-    with _change(actor):
+    with audited_change(actor):
         _save(institution)
     return institution
 
@@ -171,7 +162,7 @@ def designation_add(
         overlapping = overlapping.filter(valid_from__lte=valid_to)
     if overlapping.exists():
         raise ValidationError({"valid_from": _("与已有普惠认定期间重叠。")})
-    with _change(actor):
+    with audited_change(actor):
         _save(designation)
     return designation
 
@@ -196,7 +187,7 @@ def care_class_create(*, actor: User, institution: Institution, **fields: Any) -
     care_class = CareClass(institution=institution)
     _apply(care_class, fields, fixed=_FIXED_INSTITUTION)
     care_class_validate(care_class)
-    with _change(actor):
+    with audited_change(actor):
         _save(care_class)
     return care_class
 
@@ -206,14 +197,14 @@ def care_class_update(*, actor: User, care_class: CareClass, **fields: Any) -> C
     fields.pop("institution", None)
     _apply(care_class, fields, fixed=_FIXED_INSTITUTION)
     care_class_validate(care_class)
-    with _change(actor):
+    with audited_change(actor):
         _save(care_class)
     return care_class
 
 
 def care_class_delete(*, actor: User, care_class: CareClass) -> None:
     _require_editor(actor, care_class.institution)
-    with _change(actor):
+    with audited_change(actor):
         care_class.delete()
 
 
@@ -247,7 +238,7 @@ def fee_create(*, actor: User, institution: Institution, **fields: Any) -> Fee:
     fee = Fee(institution=institution)
     _apply(fee, fields, fixed=_FIXED_INSTITUTION)
     fee_validate(fee)
-    with _change(actor):
+    with audited_change(actor):
         _save(fee)
     return fee
 
@@ -257,14 +248,14 @@ def fee_update(*, actor: User, fee: Fee, **fields: Any) -> Fee:
     fields.pop("institution", None)
     _apply(fee, fields, fixed=_FIXED_INSTITUTION)
     fee_validate(fee)
-    with _change(actor):
+    with audited_change(actor):
         _save(fee)
     return fee
 
 
 def fee_delete(*, actor: User, fee: Fee) -> None:
     _require_editor(actor, fee.institution)
-    with _change(actor):
+    with audited_change(actor):
         fee.delete()
 
 
@@ -309,7 +300,7 @@ def staff_hire(
         refusal = check(index)
         if refusal:
             raise ValidationError({"id_number": refusal})
-    with _change(actor):
+    with audited_change(actor):
         staff = Staff.objects.select_for_update().filter(id_number_index=index).first()
         if staff is None:
             staff = Staff(
@@ -330,7 +321,7 @@ def employment_end(*, actor: User, employment: Employment, end: dt.date) -> Empl
     _require_editor(actor, employment.institution)
     _check_dates(employment.start, end, end_field="end", inclusive=True)
     employment.end = end
-    with _change(actor):
+    with audited_change(actor):
         _save(employment)
     return employment
 
@@ -343,7 +334,7 @@ def staff_update(*, actor: User, employment: Employment, name: str, phone: str, 
     staff = employment.staff
     staff.name, staff.phone = name.strip(), phone
     employment.role = role
-    with _change(actor):
+    with audited_change(actor):
         _save(staff)
         _save(employment)
     return employment
@@ -364,7 +355,7 @@ def certificate_add(
     certificate = Certificate(
         staff=employment.staff, cert_type=cert_type, number=number, issued_on=issued_on, expires_on=expires_on
     )
-    with _change(actor):
+    with audited_change(actor):
         _save(certificate)
     return certificate
 
@@ -373,7 +364,7 @@ def certificate_delete(*, actor: User, employment: Employment, certificate: Cert
     _require_editor(actor, employment.institution)
     if certificate.staff_id != employment.staff_id:
         raise ValidationError({"certificate": _("该证书不属于此任职人员。")})
-    with _change(actor):
+    with audited_change(actor):
         certificate.delete()
 
 
@@ -397,7 +388,7 @@ def township_boundaries_import(
     if match not in boundaries.MATCHES:
         raise ValidationError({"match": _("匹配方式须为区划代码或名称。")})
     parsed = boundaries.parse_collection(data, match=match, property_name=property_name)
-    with _change(actor):
+    with audited_change(actor):
         townships = {
             township.pk: township for township in Township.objects.select_for_update().order_by("code")
         }

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tuoyu.accounts.models import User
+from tuoyu.common.views import add_service_error
 from tuoyu.indicators.forms import today
 from tuoyu.registry import exports, selectors, services, standards
 from tuoyu.registry.forms import (
@@ -40,7 +41,6 @@ from tuoyu.registry.forms import (
     InstitutionFilterForm,
     StaffHireForm,
     StaffUpdateForm,
-    add_service_error,
 )
 from tuoyu.registry.models import CareClass, Certificate, Employment, Fee, Institution
 from tuoyu.registry.selectors import (

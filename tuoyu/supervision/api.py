@@ -25,18 +25,16 @@ A service's field errors are renamed to the body's fields: ``checklist_id``,
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Router, Status
 
 from tuoyu.accounts.models import User
+from tuoyu.common.api import aware, fields_renamed
 from tuoyu.registry.api import _actor
 from tuoyu.registry.models import Form, Institution, Township
 from tuoyu.registry.schemas import ErrorOut, ValidationErrorOut
@@ -130,27 +128,6 @@ def _visible_order(user: User, order_id: int) -> RectificationOrder:
     if order is None:
         raise Http404(_("没有该整改通知。"))
     return order
-
-
-@contextmanager
-def _fields_renamed(rename: Callable[[str], str]) -> Iterator[None]:
-    """A service names its own fields (``checklist``); the API names the body's
-    (``checklist_id``). Messages of fields renamed to the same name are kept together."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        renamed: dict[str, list[str]] = {}
-        for field, messages in error.message_dict.items():
-            name = field if field == NON_FIELD_ERRORS else rename(field)
-            renamed.setdefault(name, []).extend(messages)
-        raise ValidationError(renamed) from None
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """A time without a zone is Linhai time (settings.TIME_ZONE)."""
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 # Output -----------------------------------------------------------------------------------
@@ -344,7 +321,7 @@ def complaint_submit_api(request: HttpRequest, payload: ComplaintIn) -> Status[C
     if institution is None:
         raise ValidationError({"institution_id": _("没有该机构。")})
     user = request.user
-    with _fields_renamed(lambda field: "institution_id" if field == "institution" else field):
+    with fields_renamed(lambda field: "institution_id" if field == "institution" else field):
         complaint = services.complaint_submit(
             actor=user if isinstance(user, User) and user.is_authenticated else None,
             institution=institution,
@@ -398,7 +375,7 @@ def plan_create_api(request: HttpRequest, payload: PlanIn) -> Status[PlanOut]:
     }
     if missing:
         raise ValidationError(missing)
-    with _fields_renamed(lambda field: _PLAN_FIELDS.get(field, field)):
+    with fields_renamed(lambda field: _PLAN_FIELDS.get(field, field)):
         plan = services.plan_create(
             actor=user,
             name=payload.name,
@@ -521,7 +498,7 @@ def inspection_record_api(
             return "results" if index is None else f"results.{index}"
         return field
 
-    with _fields_renamed(rename):
+    with fields_renamed(rename):
         inspection = services.inspection_record(
             actor=user,
             inspection=inspection,
@@ -602,11 +579,11 @@ def incident_report_api(request: HttpRequest, payload: IncidentIn) -> Status[Inc
         raise ValidationError(
             {"institution_id": _("请选择机构。") if institution_id is None else _("没有该机构。")}
         )
-    with _fields_renamed(lambda field: "institution_id" if field == "institution" else field):
+    with fields_renamed(lambda field: "institution_id" if field == "institution" else field):
         incident = services.incident_report(
             actor=user,
             institution=institution,
-            occurred_at=_aware(payload.occurred_at),
+            occurred_at=aware(payload.occurred_at),
             severity=str(payload.severity.value),
             description=payload.description,
             children_affected=payload.children_affected,

@@ -2,7 +2,7 @@
 
 They check the input's shape; :mod:`tuoyu.supervision.services` checks the rules, and a
 ``ValidationError`` it raises is attached to the field it names
-(:func:`tuoyu.registry.forms.add_service_error`): the recording form names its result
+(:func:`tuoyu.common.views.add_service_error`): the recording form names its result
 fields ``item_<id>`` exactly as the service names its errors, so a missing result or a
 violation without a note shows on that item's card.
 

@@ -2,7 +2,7 @@
 
 They check the input's shape; :mod:`tuoyu.supervision.services` checks the rules, and a
 ``ValidationError`` it raises is attached to the field it names
-(:func:`tuoyu.registry.forms.add_service_error`). Selects list their choices in a stable
+(:func:`tuoyu.common.views.add_service_error`). Selects list their choices in a stable
 order (townships by code, institutions by township and name, inspectors by township and
 user name). Dates are typed as ``date`` inputs (``YYYY-MM-DD``).
 """

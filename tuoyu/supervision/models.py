@@ -31,7 +31,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tuoyu.common import crypto
-from tuoyu.common.identifiers import resident_id_mask
+from tuoyu.common.identifiers import name_mask, resident_id_mask
 from tuoyu.registry.models import Form, Institution, Staff, Township
 
 
@@ -536,7 +536,7 @@ class BarredPerson(models.Model):
         verbose_name_plural = _("从业禁止人员")
 
     def __str__(self) -> str:
-        return f"{self.name[:1]}** {self.barred_from}"
+        return f"{name_mask(self.name)} {self.barred_from}"
 
     @property
     def id_number_masked(self) -> str:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tuoyu.accounts.models import User
-from tuoyu.registry.forms import add_service_error
+from tuoyu.common.identifiers import name_mask
+from tuoyu.common.views import add_service_error, request_user
 from tuoyu.registry.models import Employment, Institution, Staff, Township
 from tuoyu.supervision import credit, selectors, services
 from tuoyu.supervision.forms_lead import (
@@ -34,12 +35,12 @@ from tuoyu.supervision.models import (
     InspectorConflict,
     StaffCreditEvent,
 )
-from tuoyu.supervision.views_lead import _user, conflict_access, credit_access, supervisor_only
+from tuoyu.supervision.views_lead import conflict_access, credit_access, supervisor_only
 
 
 @credit_access
 def credit_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if user.is_institution_operator and not services.is_supervisor(user):
         if user.institution_id is None:
             raise Http404(_("您的账户未关联托育机构。"))
@@ -92,7 +93,7 @@ def _credit_institution(request: HttpRequest, institution_pk: int) -> Institutio
 @credit_access
 def credit_detail(request: HttpRequest, institution_pk: int) -> HttpResponse:
     institution = _credit_institution(request, institution_pk)
-    user = _user(request)
+    user = request_user(request)
     events = [
         {"event": event, "label": credit.kind_label(event.kind)}
         for event in selectors.credit_events(institution)
@@ -118,7 +119,7 @@ def credit_event_create(request: HttpRequest, institution_pk: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             event = services.credit_event_record(
-                actor=_user(request), institution=institution, **form.cleaned_data
+                actor=request_user(request), institution=institution, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -136,32 +137,27 @@ def credit_event_create(request: HttpRequest, institution_pk: int) -> HttpRespon
 # Staff: the 从业禁止 list and traceability ------------------------------------------------------
 
 
-def masked_name(name: str) -> str:
-    """The first character and a star for each of the others."""
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
 @supervisor_only
 @require_http_methods(["GET", "POST"])
 def barred_list(request: HttpRequest) -> HttpResponse:
     form = BarredForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.barred_add(actor=_user(request), **form.cleaned_data)
+            person = services.barred_add(actor=request_user(request), **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:
             messages.success(
                 request,
                 _("已将 %(name)s（%(id)s）列入从业禁止名单。")
-                % {"name": masked_name(person.name), "id": person.id_number_masked},
+                % {"name": name_mask(person.name), "id": person.id_number_masked},
             )
             return redirect("supervision:barred")
     today = timezone.localdate()
     rows = [
         {
             "person": person,
-            "name": masked_name(person.name),
+            "name": name_mask(person.name),
             "id_number": person.id_number_masked,
             "in_force": person.is_in_force(today),
         }
@@ -175,7 +171,7 @@ def barred_list(request: HttpRequest) -> HttpResponse:
 def staff_lookup(request: HttpRequest) -> HttpResponse:
     """Look a person up by ID number (posted, never in the URL); the page then names the
     record by its id (``?staff=``) and shows only the masked ID number."""
-    user = _user(request)
+    user = request_user(request)
     action = request.POST.get("action", "lookup") if request.method == "POST" else ""
     lookup_form = StaffLookupForm(request.POST if action == "lookup" else None)
     staff: Staff | None = None
@@ -236,7 +232,7 @@ def staff_lookup(request: HttpRequest) -> HttpResponse:
 @conflict_access
 @require_http_methods(["GET", "POST"])
 def conflict_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     lead = services.is_supervisor(user)
     action = request.POST.get("action", "declare") if request.method == "POST" else ""
     conflicts = InspectorConflict.objects.select_related("inspector__township", "institution__township")

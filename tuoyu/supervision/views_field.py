@@ -24,13 +24,11 @@ who see their inspection or order, never served by URL.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -45,7 +43,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tuoyu.accounts.models import User
-from tuoyu.registry.forms import add_service_error
+from tuoyu.common.views import add_service_error, error_text, request_user, role_required
 from tuoyu.supervision import selectors, services
 from tuoyu.supervision.forms_field import (
     AttachmentForm,
@@ -71,43 +69,18 @@ PAGE_SIZE = 50
 ANSWERABLE = {OrderStatus.OPEN, OrderStatus.REOPENED}
 
 
-def _role_required(check: Callable[[User], bool], refusal: Any) -> Callable[[View], View]:
-    """Log in first; then only the users ``check`` accepts (403 for the others)."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            user = request.user
-            if not isinstance(user, User) or not check(user):
-                raise PermissionDenied(refusal)
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
-
-
 def _sees_incidents(user: User) -> bool:
     return is_supervisor(user) or user.is_institution_operator or user.is_township_official
 
 
-field_access = _role_required(selectors.sees_supervision, gettext_lazy("您的账户无权查看安全监管页面。"))
-incident_access = _role_required(
+field_access = role_required(selectors.sees_supervision, gettext_lazy("您的账户无权查看安全监管页面。"))
+incident_access = role_required(
     _sees_incidents, gettext_lazy("事故报告仅供托育机构、镇（街道）和监管负责人查看。")
 )
-operator_only = _role_required(
+operator_only = role_required(
     lambda user: user.is_institution_operator and user.institution_id is not None,
     gettext_lazy("事故须由托育机构负责人报告本机构的事故。"),
 )
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _page(request: HttpRequest, rows: Any) -> Page[Any]:
@@ -155,7 +128,7 @@ def _order_url(order: RectificationOrder) -> str:
 
 @field_access
 def inspection_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     today = timezone.localdate()
     inspections = selectors.inspections_visible_to(user).prefetch_related("inspectors")
     filter_form = None
@@ -198,7 +171,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 def _inspection_page(
     request: HttpRequest, inspection: Inspection, upload_form: AttachmentForm
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     assigned = _is_assigned(user, inspection)
     findings = list(inspection.findings.select_related("item"))
     orders = {
@@ -235,7 +208,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @field_access
 @require_http_methods(["GET", "POST"])
 def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     inspection = _inspection(request, pk)
     if not _is_assigned(user, inspection):
         raise PermissionDenied(_("只有该次检查的检查人员可以填写检查记录。"))
@@ -283,7 +256,7 @@ def inspection_record(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """An assigned inspector's photo of the inspection, or (with ``order``) the operator's
     evidence for one of its rectification orders."""
-    user = _user(request)
+    user = request_user(request)
     inspection = _inspection(request, pk)
     order: RectificationOrder | None = None
     order_pk = request.POST.get("order", "")
@@ -309,7 +282,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user, inspection=inspection, upload=form.cleaned_data["file"], order=order
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已上传附件“%(name)s”。") % {"name": attachment.name})
     return redirect(back)
@@ -318,7 +291,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @field_access
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """The private file, as a download, to users who see its inspection or its order."""
-    user = _user(request)
+    user = request_user(request)
     attachment = Attachment.objects.filter(pk=pk).first()
     visible = attachment is not None and (
         selectors.inspections_visible_to(user).filter(pk=attachment.inspection_id).exists()
@@ -351,7 +324,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 def order_list(request: HttpRequest) -> HttpResponse:
     """Operators (and township officials) see what is still to be done first, nearest
     deadline on top; inspectors and supervisors what awaits their verification first."""
-    user = _user(request)
+    user = request_user(request)
     today = timezone.localdate()
     verifier = user.is_inspector or is_supervisor(user)
     first, second = (
@@ -389,7 +362,7 @@ def _order_page(
     submit_form: OrderSubmitForm | None = None,
     verify_form: OrderVerifyForm | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     today = timezone.localdate()
     can_submit = order.status in ANSWERABLE and _acts_for(user, order.institution_id)
     can_verify = order.status == OrderStatus.SUBMITTED and _may_verify(user, order)
@@ -417,7 +390,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @field_access
 @require_POST
 def order_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     order = _order(request, pk)
     if not _acts_for(user, order.institution_id):
         raise PermissionDenied(_("只有该机构的负责人可以提交整改情况。"))
@@ -447,7 +420,7 @@ def order_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @field_access
 @require_POST
 def order_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     order = _order(request, pk)
     if not _may_verify(user, order):
         raise PermissionDenied(_("只有该次检查的检查人员或监管负责人可以核验整改。"))
@@ -485,7 +458,7 @@ def order_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @incident_access
 def incident_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     page = _page(request, selectors.incidents_visible_to(user))
     context = {
         "page": page,
@@ -503,7 +476,7 @@ def _report_hours() -> dict[str, int]:
 @operator_only
 @require_http_methods(["GET", "POST"])
 def incident_report(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     institution = user.institution
     assert institution is not None
     form = IncidentForm(request.POST if request.method == "POST" else None)

@@ -16,13 +16,10 @@ do what:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tuoyu.accounts.models import User
-from tuoyu.registry.forms import add_service_error
+from tuoyu.common.views import add_service_error, error_text, request_user, role_required
 from tuoyu.registry.models import Institution, Township
 from tuoyu.supervision import exports, selectors, services
 from tuoyu.supervision.forms_lead import (
@@ -56,50 +53,20 @@ from tuoyu.supervision.models import (
     SamplingPlan,
 )
 
-View = Callable[..., HttpResponse]
-
-
-def _role_required(check: Callable[[User], bool], refusal: Any) -> Callable[[View], View]:
-    """Log in first; then only the users ``check`` accepts (403 for the others)."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not isinstance(user, User) or not check(user):
-                raise PermissionDenied(refusal)
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)
-
-    return decorator
-
-
-supervisor_only = _role_required(services.is_supervisor, gettext_lazy("仅监管负责人或市卫健局管理员可访问。"))
-supervision_access = _role_required(
-    selectors.sees_supervision, gettext_lazy("您的账户无权查看安全监管页面。")
-)
-export_access = _role_required(
+supervisor_only = role_required(services.is_supervisor, gettext_lazy("仅监管负责人或市卫健局管理员可访问。"))
+supervision_access = role_required(selectors.sees_supervision, gettext_lazy("您的账户无权查看安全监管页面。"))
+export_access = role_required(
     lambda user: services.is_supervisor(user) or user.is_township_official,
     gettext_lazy("仅监管负责人、市卫健局和镇（街道）工作人员可导出检查结果。"),
 )
-credit_access = _role_required(
+credit_access = role_required(
     lambda user: services.is_supervisor(user) or user.is_township_official or user.is_institution_operator,
     gettext_lazy("您的账户无权查看机构信用档案。"),
 )
-conflict_access = _role_required(
+conflict_access = role_required(
     lambda user: services.is_supervisor(user) or user.is_inspector,
     gettext_lazy("仅检查人员和监管负责人可查看回避申报。"),
 )
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # Start page ---------------------------------------------------------------------------------
@@ -107,7 +74,7 @@ def _error_text(error: ValidationError) -> str:
 
 @supervision_access
 def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if user.is_inspector:
         return redirect("supervision:inspections")
     context: dict[str, Any] = {"is_supervisor": services.is_supervisor(user)}
@@ -155,7 +122,7 @@ def checklist_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             checklist = services.checklist_create(
-                actor=_user(request), name=form.cleaned_data["name"], items=form.cleaned_data["items"]
+                actor=request_user(request), name=form.cleaned_data["name"], items=form.cleaned_data["items"]
             )
         except ValidationError as error:
             _add_checklist_error(form, error)
@@ -189,7 +156,7 @@ def _add_checklist_error(form: ChecklistCreateForm, error: ValidationError) -> N
 @require_http_methods(["GET", "POST"])
 def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     checklist = get_object_or_404(Checklist, pk=pk)
-    user = _user(request)
+    user = request_user(request)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     item_form = ChecklistItemForm(request.POST if action == "add_item" else None)
     if action in {"activate", "retire"}:
@@ -227,7 +194,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_create(actor=_user(request), **form.values())
+            plan = services.plan_create(actor=request_user(request), **form.values())
         except ValidationError as error:
             _add_plan_error(form, error)
         else:
@@ -287,9 +254,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(pk)
     try:
-        services.plan_publish(actor=_user(request), plan=plan)
+        services.plan_publish(actor=request_user(request), plan=plan)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(
             request,
@@ -303,9 +270,9 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_draw(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(pk)
     try:
-        services.plan_draw(actor=_user(request), plan=plan)
+        services.plan_draw(actor=request_user(request), plan=plan)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         unstaffed = len((plan.published or {}).get("unstaffed", []))
         messages.success(
@@ -329,7 +296,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
     form = InspectionCreateForm(request.POST or None, initial=initial, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
         try:
-            inspection = services.inspection_create(actor=_user(request), **form.cleaned_data)
+            inspection = services.inspection_create(actor=request_user(request), **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -354,7 +321,7 @@ def inspection_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = _user(request)
+        user = request_user(request)
         try:
             if form.cleaned_data["action"] == "publish":
                 services.inspection_publish(actor=user, inspection=inspection)
@@ -395,7 +362,7 @@ def inspection_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @export_access
 def inspections_export(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = ExportFilterForm(request.GET or None, townships=_export_townships(user))
     if request.GET and not form.is_valid():
         return render(request, "supervision/lead/export_form.html", {"form": form}, status=400)
@@ -451,7 +418,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = ComplaintHandleForm(request.POST or None, initial=initial)
     if request.method == "POST" and not closed and form.is_valid():
         try:
-            services.complaint_handle(actor=_user(request), complaint=complaint, **form.cleaned_data)
+            services.complaint_handle(actor=request_user(request), complaint=complaint, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -477,7 +444,7 @@ def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = IncidentCloseForm(request.POST or None)
     if request.method == "POST" and not closed and form.is_valid():
         try:
-            services.incident_close(actor=_user(request), incident=incident, **form.cleaned_data)
+            services.incident_close(actor=request_user(request), incident=incident, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:

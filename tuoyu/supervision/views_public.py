@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuoyu.registry.forms import add_service_error
+from tuoyu.common.views import add_service_error
 from tuoyu.registry.models import Institution
 from tuoyu.supervision import selectors, services
 from tuoyu.supervision.forms_public import ComplaintForm

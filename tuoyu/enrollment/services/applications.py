@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
+from tuoyu.common.audit import audited_change
 from tuoyu.enrollment.models import (
     MAX_CHOICES,
     Application,
@@ -18,7 +19,7 @@ from tuoyu.enrollment.models import (
     Round,
     RoundPlace,
 )
-from tuoyu.enrollment.services.common import _change, _first_of_month, _reference_new, _require_guardian
+from tuoyu.enrollment.services.common import _first_of_month, _reference_new, _require_guardian
 from tuoyu.portal.selectors import age_in_months, class_types_for_age
 
 
@@ -82,7 +83,7 @@ def application_submit(
         seen.add(place.pk)
     if errors:
         raise ValidationError(errors)
-    with _change(actor):
+    with audited_change(actor):
         application = Application.objects.select_for_update().filter(round=round_, child=child).first()
         if application is None:
             application = Application.objects.create(
@@ -104,7 +105,7 @@ def application_withdraw(
     _require_guardian(actor, application.child)
     if not application.round.accepts_applications(now):
         raise ValidationError(_("报名截止后不能撤回。"))
-    with _change(actor):
+    with audited_change(actor):
         application.withdrawn_at = timezone.now()
         application.save(update_fields=["withdrawn_at", "updated_at"])
     return application

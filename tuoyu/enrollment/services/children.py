@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
 from tuoyu.common import crypto
+from tuoyu.common.audit import audited_change
 from tuoyu.common.identifiers import IdentifierError, resident_id_normalize
 from tuoyu.enrollment.models import (
     CONSENT_VERSION,
     Child,
 )
-from tuoyu.enrollment.services.common import _change, _require_parent
+from tuoyu.enrollment.services.common import _require_parent
 from tuoyu.portal.selectors import age_in_months
 from tuoyu.registry.models import Institution, Township
 
@@ -75,7 +76,7 @@ def child_register(
         consent_version=CONSENT_VERSION,
         consent_at=timezone.now(),
     )
-    with _change(actor):
+    with audited_change(actor):
         child.full_clean()
         try:
             with transaction.atomic():
@@ -92,7 +93,7 @@ def child_hardship_review(*, actor: User, child: Child, verified: bool) -> Child
         raise PermissionDenied(_("您无权认定该婴幼儿的困境情况。"))
     if verified and not child.hardship_claimed:
         raise ValidationError({"hardship_verified": _("监护人未申报困境婴幼儿，无需认定。")})
-    with _change(actor):
+    with audited_change(actor):
         child.hardship_verified = verified
         child.save(update_fields=["hardship_verified"])
     return child

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import Role, User
@@ -21,12 +17,6 @@ from tuoyu.enrollment.models import (
 )
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-@contextmanager
-def _change(actor: User | None) -> Iterator[None]:
-    with transaction.atomic(), set_actor(actor):
-        yield
 
 
 def _require_bureau_admin(actor: User | None) -> None:

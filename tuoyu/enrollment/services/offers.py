@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
+from tuoyu.common.audit import audited_change
 from tuoyu.enrollment.models import (
     Offer,
     OfferStatus,
     Round,
 )
-from tuoyu.enrollment.services.common import _change, _require_guardian
+from tuoyu.enrollment.services.common import _require_guardian
 from tuoyu.registry import services as registry_services
 from tuoyu.registry.models import CareClass
 
@@ -30,7 +31,7 @@ def offer_respond(*, actor: User, offer: Offer, accept: bool, now: dt.datetime |
         raise ValidationError(_("该录取通知已答复或已失效。"))
     if now >= offer.deadline:
         raise ValidationError(_("已超过答复期限。"))
-    with _change(actor):
+    with audited_change(actor):
         offer.status = OfferStatus.ACCEPTED if accept else OfferStatus.DECLINED
         offer.responded_at = now
         offer.save(update_fields=["status", "responded_at"])
@@ -40,7 +41,7 @@ def offer_respond(*, actor: User, offer: Offer, accept: bool, now: dt.datetime |
 def offers_expire(*, actor: User | None = None, now: dt.datetime | None = None) -> int:
     """Offers not answered by their deadline lapse and free their seats; returns how many."""
     now = now or timezone.now()
-    with _change(actor):
+    with audited_change(actor):
         lapsed = list(Offer.objects.select_for_update().filter(status=OfferStatus.OFFERED, deadline__lte=now))
         for offer in lapsed:
             offer.status = OfferStatus.EXPIRED
@@ -69,7 +70,7 @@ def offer_enroll(*, actor: User, offer: Offer, care_class: CareClass) -> Offer:
         raise ValidationError(
             {"care_class": _("该班级已满（核定 %(slots)d 人）。") % {"slots": care_class.approved_slots}}
         )
-    with _change(actor):
+    with audited_change(actor):
         registry_services.care_class_update(
             actor=actor, care_class=care_class, enrolled=care_class.enrolled + 1
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
 from tuoyu.common import crypto
+from tuoyu.common.audit import audited_change
 from tuoyu.engine import lottery
 from tuoyu.enrollment.models import (
     Application,
@@ -24,7 +25,7 @@ from tuoyu.enrollment.models import (
     RoundPlace,
     RoundStatus,
 )
-from tuoyu.enrollment.services.common import _change, _reference_new, _require_bureau_admin
+from tuoyu.enrollment.services.common import _reference_new, _require_bureau_admin
 from tuoyu.registry.models import CareClass, Institution
 from tuoyu.registry.selectors import classes_open_on, counted_on
 
@@ -117,7 +118,7 @@ def round_create(
     if not round_.name:
         raise ValidationError({"name": _("请填写轮次名称。")})
     _validate_round(round_)
-    with _change(actor):
+    with audited_change(actor):
         round_.save()
         # The seed is bound to the round's primary key, which exists only now.
         round_.seed_ciphertext = crypto.encrypt(seed, purpose=_seed_purpose(round_))
@@ -174,7 +175,7 @@ def round_update(
     if not round_.name:
         raise ValidationError({"name": _("请填写轮次名称。")})
     _validate_round(round_)
-    with _change(actor):
+    with audited_change(actor):
         round_.save()
     return round_
 
@@ -185,7 +186,7 @@ def round_place_update(*, actor: User, place: RoundPlace, capacity: int) -> Roun
         raise ValidationError(_("已分配的轮次不能修改名额。"))
     if capacity < 0:
         raise ValidationError({"capacity": _("名额不能为负数。")})
-    with _change(actor):
+    with audited_change(actor):
         place.capacity = capacity
         place.save(update_fields=["capacity"])
     return place
@@ -198,7 +199,7 @@ def round_open(*, actor: User, round_: Round) -> Round:
         raise ValidationError(_("只有草稿状态的轮次可以开放报名。"))
     if not round_.places.filter(capacity__gt=0).exists():
         raise ValidationError(_("该轮次没有任何名额，不能开放报名。"))
-    with _change(actor):
+    with audited_change(actor):
         round_.status = RoundStatus.OPEN
         round_.save(update_fields=["status"])
     return round_
@@ -208,7 +209,7 @@ def round_close(*, actor: User, round_: Round) -> Round:
     _require_bureau_admin(actor)
     if round_.status != RoundStatus.OPEN:
         raise ValidationError(_("只有报名中的轮次可以截止。"))
-    with _change(actor):
+    with audited_change(actor):
         round_.status = RoundStatus.CLOSED
         if round_.closes_at > timezone.now():
             round_.closes_at = timezone.now()
@@ -231,7 +232,7 @@ def round_follow_up_create(
             _("上一轮仍有 %(count)d 个录取通知待答复，请在答复期限过后再发起下一轮。")
             % {"count": pending.count()}
         )
-    with _change(actor):
+    with audited_change(actor):
         round_ = round_create(
             actor=actor,
             name=name,

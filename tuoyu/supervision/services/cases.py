@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
 from tuoyu.common import crypto
+from tuoyu.common.audit import audited_change
 from tuoyu.common.identifiers import IdentifierError, phone_normalize
 from tuoyu.registry.models import Institution
 from tuoyu.supervision import credit
@@ -24,7 +25,6 @@ from tuoyu.supervision.models import (
 )
 from tuoyu.supervision.services.common import (
     MANUAL_CREDIT_KINDS,
-    _change,
     _config,
     _require_operator_of,
     _require_supervisor,
@@ -48,7 +48,7 @@ def complaint_submit(
     if errors:
         raise ValidationError(errors)
     account = actor if isinstance(actor, User) and actor.is_authenticated else None
-    with _change(account):
+    with audited_change(account):
         return Complaint.objects.create(
             institution=institution,
             category=category,
@@ -76,7 +76,7 @@ def complaint_handle(
             errors["response"] = _("办结时请填写处理结果。")
         if errors:
             raise ValidationError(errors)
-    with _change(actor):
+    with audited_change(actor):
         complaint.status = status
         complaint.response = response.strip()
         complaint.handled_by = actor
@@ -123,7 +123,7 @@ def incident_report(
         raise ValidationError(errors)
     limit = dt.timedelta(hours=int(_config()["incident_report_hours"][severity]))
     late = now - occurred_at > limit
-    with _change(actor):
+    with audited_change(actor):
         incident = IncidentReport.objects.create(
             institution=institution,
             occurred_at=occurred_at,
@@ -160,7 +160,7 @@ def incident_close(
         raise ValidationError(_("该事故报告已办结。"))
     if not outcome.strip():
         raise ValidationError({"outcome": _("请填写处理结果。")})
-    with _change(actor):
+    with audited_change(actor):
         incident.status = CaseStatus.CLOSED
         incident.outcome = outcome.strip()
         incident.handled_by = actor
@@ -190,7 +190,7 @@ def credit_event_record(
         raise ValidationError({"reason": _("请填写事由（如文件文号）。")})
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": _("日期不能晚于今天。")})
-    with _change(actor):
+    with audited_change(actor):
         event = CreditEvent.objects.create(
             institution=institution,
             kind=kind,

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import Role, User
+from tuoyu.common.audit import audited_change
 from tuoyu.registry.models import Institution
 from tuoyu.supervision.models import (
     Category,
@@ -17,7 +18,7 @@ from tuoyu.supervision.models import (
     InspectorConflict,
     Severity,
 )
-from tuoyu.supervision.services.common import _change, _require_supervisor, is_supervisor
+from tuoyu.supervision.services.common import _require_supervisor, is_supervisor
 
 
 def checklist_create(*, actor: User, name: str, items: Sequence[Mapping[str, Any]]) -> Checklist:
@@ -50,7 +51,7 @@ def checklist_create(*, actor: User, name: str, items: Sequence[Mapping[str, Any
             errors[f"items.{row}.text"] = _("第 %(row)d 项缺少检查内容。") % {"row": row}
     if errors:
         raise ValidationError(errors)
-    with _change(actor):
+    with audited_change(actor):
         checklist = Checklist.objects.create(name=name.strip())
         for order, item in enumerate(items, 1):
             ChecklistItem.objects.create(
@@ -76,7 +77,7 @@ def checklist_item_add(
         severity=severity,
         order=checklist.items.count() + 1,
     )
-    with _change(actor):
+    with audited_change(actor):
         item.full_clean()
         item.save()
     return item
@@ -85,7 +86,7 @@ def checklist_item_add(
 def checklist_set_active(*, actor: User, checklist: Checklist, active: bool) -> Checklist:
     """Checklists are retired, never deleted: past inspections keep their items."""
     _require_supervisor(actor)
-    with _change(actor):
+    with audited_change(actor):
         checklist.active = active
         checklist.save(update_fields=["active"])
     return checklist
@@ -105,7 +106,7 @@ def conflict_declare(
         raise ValidationError({"inspector": _("只有检查人员需要申报回避。")})
     if not reason.strip():
         raise ValidationError({"reason": _("请说明回避原因。")})
-    with _change(actor):
+    with audited_change(actor):
         conflict, _created = InspectorConflict.objects.update_or_create(
             inspector=inspector, institution=institution, defaults={"reason": reason.strip()}
         )
@@ -114,5 +115,5 @@ def conflict_declare(
 
 def conflict_remove(*, actor: User, conflict: InspectorConflict) -> None:
     _require_supervisor(actor)
-    with _change(actor):
+    with audited_change(actor):
         conflict.delete()

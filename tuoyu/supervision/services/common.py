@@ -3,14 +3,10 @@ may act."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
@@ -19,12 +15,6 @@ from tuoyu.registry.models import Institution
 MANUAL_CREDIT_KINDS = ("award", "demonstration")
 CITY_LEVEL = "city"
 """The township of an inspector who belongs to no township (city level) in the draw."""
-
-
-@contextmanager
-def _change(actor: User | None) -> Iterator[None]:
-    with transaction.atomic(), set_actor(actor):
-        yield
 
 
 def is_supervisor(user: object) -> bool:

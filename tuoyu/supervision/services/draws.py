@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import Role, User
 from tuoyu.common import crypto
+from tuoyu.common.audit import audited_change
 from tuoyu.engine import draw as engine_draw
 from tuoyu.engine import lottery
 from tuoyu.registry.models import Form, Institution, Township
@@ -24,7 +25,7 @@ from tuoyu.supervision.models import (
     PlanStatus,
     SamplingPlan,
 )
-from tuoyu.supervision.services.common import CITY_LEVEL, _change, _config, _require_supervisor
+from tuoyu.supervision.services.common import CITY_LEVEL, _config, _require_supervisor
 
 
 def _validate_plan(plan: SamplingPlan, *, inspectors: Sequence[User]) -> None:
@@ -87,7 +88,7 @@ def plan_create(
     if not plan.name:
         raise ValidationError({"name": _("请填写计划名称。")})
     _validate_plan(plan, inspectors=inspectors)
-    with _change(actor):
+    with audited_change(actor):
         plan.save()
         plan.seed_ciphertext = crypto.encrypt(seed, purpose=_seed_purpose(plan))
         plan.save(update_fields=["seed_ciphertext"])
@@ -105,7 +106,7 @@ def plan_publish(*, actor: User, plan: SamplingPlan) -> SamplingPlan:
     _require_supervisor(actor)
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(_("只有草稿状态的计划可以公布承诺值。"))
-    with _change(actor):
+    with audited_change(actor):
         plan.status = PlanStatus.PUBLISHED
         plan.published_at = timezone.now()
         plan.save(update_fields=["status", "published_at"])
@@ -172,7 +173,7 @@ def plan_draw(*, actor: User, plan: SamplingPlan, today: dt.date | None = None) 
     published = engine_draw.draw_publish(
         result, institutions=roster, inspectors=inspectors, conflicts=conflicts, parameters=parameters
     )
-    with _change(actor):
+    with audited_change(actor):
         for task in result.tasks:
             inspection = Inspection.objects.create(
                 institution=by_code[task.institution],

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import Role, User
+from tuoyu.common.audit import audited_change
 from tuoyu.registry.models import Institution
 from tuoyu.supervision import credit
 from tuoyu.supervision.models import (
@@ -28,7 +29,7 @@ from tuoyu.supervision.models import (
     RectificationOrder,
     Severity,
 )
-from tuoyu.supervision.services.common import _change, _config, _require_operator_of, _require_supervisor
+from tuoyu.supervision.services.common import _config, _require_operator_of, _require_supervisor
 
 
 def _check_avoidance(institution: Institution, inspectors: Sequence[User]) -> None:
@@ -67,7 +68,7 @@ def inspection_create(
     if len(inspectors) < 2:
         raise ValidationError({"inspectors": _("每次检查至少安排 2 名检查人员。")})
     _check_avoidance(institution, inspectors)
-    with _change(actor):
+    with audited_change(actor):
         inspection = Inspection.objects.create(
             institution=institution, kind=kind, checklist=checklist, due_on=due_on
         )
@@ -124,7 +125,7 @@ def inspection_record(
                 errors[f"item_{item_id}"] = _("%(code)s 尚未填写结果。") % {"code": item.code}
     if errors:
         raise ValidationError(errors)
-    with _change(actor):
+    with audited_change(actor):
         for item_id, (result, note) in results.items():
             Finding.objects.update_or_create(
                 inspection=inspection, item_id=item_id, defaults={"result": result, "note": note.strip()}
@@ -151,7 +152,7 @@ def inspection_return(*, actor: User, inspection: Inspection, note: str) -> Insp
         raise ValidationError(_("只有待审核的检查可以退回。"))
     if not note.strip():
         raise ValidationError({"note": _("请说明退回原因。")})
-    with _change(actor):
+    with audited_change(actor):
         inspection.status = InspectionStatus.ASSIGNED
         inspection.summary = (inspection.summary + "\n" + _("退回意见：") + note.strip()).strip()
         inspection.save(update_fields=["status", "summary"])
@@ -171,7 +172,7 @@ def _publish(*, actor: User | None, inspection: Inspection, today: dt.date | Non
         raise ValidationError(_("只有待审核的检查可以公示。"))
     days = _config()["rectification_days"]
     day = inspection.inspected_on
-    with _change(actor):
+    with audited_change(actor):
         violations = list(inspection.findings.filter(result=FindingResult.VIOLATION).select_related("item"))
         for finding in violations:
             RectificationOrder.objects.create(
@@ -249,7 +250,7 @@ def attachment_add(
         raise ValidationError(
             {"file": _("文件不能超过 %(mb)d MB。") % {"mb": config["attachment_max_bytes"] // (1024 * 1024)}}
         )
-    with _change(actor):
+    with audited_change(actor):
         return Attachment.objects.create(
             inspection=inspection,
             order=order,

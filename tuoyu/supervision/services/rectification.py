@@ -10,13 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
+from tuoyu.common.audit import audited_change
 from tuoyu.supervision import credit
 from tuoyu.supervision.models import (
     CreditEvent,
     OrderStatus,
     RectificationOrder,
 )
-from tuoyu.supervision.services.common import _change, _require_operator_of, is_supervisor
+from tuoyu.supervision.services.common import _require_operator_of, is_supervisor
 
 
 def order_submit(*, actor: User, order: RectificationOrder, evidence: str) -> RectificationOrder:
@@ -26,7 +27,7 @@ def order_submit(*, actor: User, order: RectificationOrder, evidence: str) -> Re
         raise ValidationError(_("该整改通知当前不需要提交。"))
     if not evidence.strip():
         raise ValidationError({"evidence": _("请说明整改情况。")})
-    with _change(actor):
+    with audited_change(actor):
         order.evidence = evidence.strip()
         order.status = OrderStatus.SUBMITTED
         order.submitted_at = timezone.now()
@@ -53,7 +54,7 @@ def order_verify(
         raise ValidationError({"note": _("退回时请写明原因。")})
     if new_deadline is not None and new_deadline < timezone.localdate():
         raise ValidationError({"new_deadline": _("新的整改期限不能早于今天。")})
-    with _change(actor):
+    with audited_change(actor):
         order.status = OrderStatus.VERIFIED if accepted else OrderStatus.REOPENED
         order.review_note = note.strip()
         order.verified_by = actor
@@ -70,7 +71,7 @@ def orders_escalate_overdue(*, actor: User | None = None, today: dt.date | None 
     """Orders past their deadline and not rectified become a credit event, once each;
     returns how many were escalated."""
     today = today or timezone.localdate()
-    with _change(actor):
+    with audited_change(actor):
         overdue = list(
             RectificationOrder.objects.select_for_update()
             .filter(

@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 
 from tuoyu.accounts.models import User
 from tuoyu.common import crypto
+from tuoyu.common.audit import audited_change
 from tuoyu.common.identifiers import IdentifierError, resident_id_normalize
 from tuoyu.registry.models import Institution, Staff
 from tuoyu.supervision.models import (
     BarredPerson,
     StaffCreditEvent,
 )
-from tuoyu.supervision.services.common import _change, _require_supervisor
+from tuoyu.supervision.services.common import _require_supervisor
 
 
 def _index_of(id_number: str) -> tuple[str, str]:
@@ -53,7 +54,7 @@ def barred_add(
         errors["id_number"] = _("此人已在从业禁止名单中。")
     if errors:
         raise ValidationError(errors)
-    with _change(actor):
+    with audited_change(actor):
         return BarredPerson.objects.create(
             id_number_ciphertext=crypto.encrypt(normalized, purpose=BarredPerson.ID_PURPOSE),
             id_number_index=index,
@@ -89,7 +90,7 @@ def staff_credit_record(
         raise ValidationError({"kind": _("类型应为表彰或违规。")})
     if not reason.strip():
         raise ValidationError({"reason": _("请填写事由。")})
-    with _change(actor):
+    with audited_change(actor):
         return StaffCreditEvent.objects.create(
             staff=staff,
             institution=institution,
