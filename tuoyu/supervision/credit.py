@@ -64,27 +64,31 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
-def grades_on(institution_ids: Iterable[int] | None = None) -> dict[int, str]:
-    """The current grade of each institution; institutions never graded get the rules'
-    grade for institutions without evidence."""
+def _recorded(institution_ids: Iterable[int] | None) -> dict[int, str | None]:
+    """The last recorded grade of each institution (``None`` when never graded)."""
     rows = CreditGrade.objects.filter(institution=OuterRef("pk")).order_by("-as_of", "-id")
     institutions = Institution.objects.all()
     if institution_ids is not None:
         institutions = institutions.filter(pk__in=list(institution_ids))
-    latest = institutions.annotate(grade=Subquery(rows.values("grade")[:1])).values_list("pk", "grade")
+    return dict(institutions.annotate(grade=Subquery(rows.values("grade")[:1])).values_list("pk", "grade"))
+
+
+def grades_on(institution_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """The current grade of each institution; institutions never graded get the rules'
+    grade for institutions without evidence."""
     default = credit_rules().new_institution_grade
-    return {pk: grade or default for pk, grade in latest}
+    return {pk: grade or default for pk, grade in _recorded(institution_ids).items()}
 
 
-def _reason(result: engine.CreditResult, institution_id: int) -> str:
-    explanation = result.explain(institution_id=institution_id)
+def _reason(result: engine.CreditResult, row: int) -> str:
+    explanation = result.explain(institution_id=int(result.institution_ids[row]))
     parts = [
         f"{event.date:%Y-%m-%d} {kind_label(event.kind)}×{event.count}（{event.points:+g}）"
         for event in explanation.events
     ]
     text = _("信用分 %(score)g：") % {"score": explanation.score}
     text += "；".join(parts) if parts else _("评定期内无信用事件")
-    capped = str(result.capped_by[int(np.flatnonzero(result.institution_ids == institution_id)[0])])
+    capped = str(result.capped_by[row])
     if capped == engine.NO_PASSED_INSPECTION:
         text += _("；评定期内尚无检查合格记录，最高为 %(grade)s 级") % {"grade": explanation.grade}
     elif capped:
@@ -119,30 +123,16 @@ def credit_recompute(*, institution_ids: Iterable[int] | None = None, as_of: dt.
         as_of=as_of,
         rules=credit_rules(),
     )
-    previous = _recorded(ids.tolist())
-    changed = 0
-    for index, institution_id in enumerate(result.institution_ids.tolist()):
-        grade = str(result.grade[index])
-        if previous.get(institution_id) == grade:
-            continue
+    recorded = {pk: grade for pk, grade in _recorded(ids.tolist()).items() if grade}
+    changes = engine.grade_changes(previous=recorded, current=result)
+    row_of = {institution_id: row for row, institution_id in enumerate(result.institution_ids.tolist())}
+    for institution_id, (old, new) in changes.items():  # one by one: each change is audited
         CreditGrade.objects.create(
             institution_id=institution_id,
-            grade=grade,
-            previous=previous.get(institution_id, ""),
-            score=float(result.score[index]),
+            grade=new,
+            previous=old,
+            score=float(result.score[row_of[institution_id]]),
             as_of=as_of,
-            reason=_reason(result, institution_id),
+            reason=_reason(result, row_of[institution_id]),
         )
-        changed += 1
-    return changed
-
-
-def _recorded(ids: list[int]) -> dict[int, str]:
-    rows = CreditGrade.objects.filter(institution=OuterRef("pk")).order_by("-as_of", "-id")
-    return {
-        pk: grade
-        for pk, grade in Institution.objects.filter(pk__in=ids)
-        .annotate(grade=Subquery(rows.values("grade")[:1]))
-        .values_list("pk", "grade")
-        if grade
-    }
+    return len(changes)

@@ -246,11 +246,23 @@ def test_an_unreviewed_result_is_published_at_its_deadline(assigned: Supervision
 
 
 @pytest.mark.django_db
-def test_the_publish_due_command_reports_the_count(assigned: Supervision) -> None:
+def test_the_publish_due_command_publishes_what_is_past_its_deadline(assigned: Supervision) -> None:
     from io import StringIO
 
     from django.core.management import call_command
 
+    services.inspection_record(
+        actor=assigned.inspector_b1,
+        inspection=assigned.inspection,
+        inspected_on=timezone.localdate(),
+        results={item.pk: ("compliant", "") for item in assigned.checklist.items.all()},
+        submit=True,
+    )
     out = StringIO()
-    call_command("supervision_publish_due", "--today", "2030-01-01", stdout=out)
-    assert "0 inspection(s)" in out.getvalue()
+    call_command("supervision_publish_due", "--today", timezone.localdate().isoformat(), stdout=out)
+    assert out.getvalue().startswith("0 inspection(s)")
+    later = timezone.localdate() + dt.timedelta(days=60)
+    call_command("supervision_publish_due", "--today", later.isoformat(), stdout=out)
+    assert "1 inspection(s)" in out.getvalue()
+    assigned.inspection.refresh_from_db()
+    assert assigned.inspection.status == InspectionStatus.PUBLISHED
